@@ -1,0 +1,1 @@
+//! vfsbox host provider
