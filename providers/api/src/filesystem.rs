@@ -126,11 +126,12 @@ pub trait FileSystem: Send + Sync {
     /// Makes a non-directory node: a regular file, FIFO, socket or device.
     ///
     /// # Errors
+    /// The kind is checked first, as Linux checks it before resolving the parent: `EPERM` for
+    /// `FileKind::Directory`, `EINVAL` for `FileKind::Symlink` (use `mkdir`/`symlink`). Then
     /// `ENOTDIR` if `dir` is not a directory; `EEXIST` if `name` exists; `EROFS` if read-only;
-    /// `EINVAL` for `FileKind::Directory` or `FileKind::Symlink` (use `mkdir`/`symlink`) or
-    /// `perm` bits outside `PERM_MASK`; `EPERM` for a kind the provider cannot make (FIFOs
-    /// without `Capabilities::fifos`; devices unless the provider allows them); `ENOSPC` if a
-    /// quota refuses it.
+    /// `EINVAL` for `perm` bits outside `PERM_MASK`; `EPERM` for a kind the provider cannot
+    /// make (FIFOs without `Capabilities::fifos`; devices unless the provider allows them);
+    /// `ENOSPC` if a quota refuses it.
     fn mknod(
         &self,
         dir: NodeId,
