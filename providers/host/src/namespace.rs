@@ -150,10 +150,14 @@ impl HostFs {
         perm: u32,
         owner: Owner,
     ) -> Result<Entry, Errno> {
+        // The kind first, as the kernel's may_mknod checks it before the parent.
+        match kind {
+            FileKind::Directory => return Err(Errno::EPERM),
+            FileKind::Symlink => return Err(Errno::EINVAL),
+            _ => {}
+        }
         let dir = self.dir_node(dir)?;
-        let invalid =
-            matches!(kind, FileKind::Directory | FileKind::Symlink) || perm & !PERM_MASK != 0;
-        if invalid {
+        if perm & !PERM_MASK != 0 {
             return Err(self.refuse(&dir, name, Errno::EINVAL));
         }
         if matches!(kind, FileKind::CharDevice | FileKind::BlockDevice) {
