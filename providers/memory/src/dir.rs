@@ -1,0 +1,127 @@
+//! One directory's entries: a hash map for lookup by name, and a cookie-ordered map for
+//! listing, so a listing resumes exactly where it stopped whatever changed meanwhile.
+
+use crate::inode::Inode;
+use ref_cast::RefCast;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use vfsbox_api::{FileKind, Name};
+
+/// A name stored once and shared by both maps.
+pub(crate) type NameRc = Arc<[u8]>;
+
+/// An entry as found by name.
+#[derive(Clone)]
+pub(crate) struct Slot {
+    pub(crate) cookie: u64,
+    pub(crate) node: Arc<Inode>,
+}
+
+/// An entry as listed: what `readdir` reports, without touching the child inode.
+#[derive(Clone)]
+pub(crate) struct Listed {
+    name: NameRc,
+    pub(crate) ino: u64,
+    pub(crate) kind: FileKind,
+}
+
+impl Listed {
+    /// The name, validated when the entry was inserted.
+    pub(crate) fn name(&self) -> &Name {
+        Name::ref_cast(&self.name)
+    }
+}
+
+/// The entries of a directory. Cookies grow monotonically and are never reused, so an entry's
+/// cookie orders it after every entry that existed when it was added.
+#[derive(Default)]
+pub(crate) struct Directory {
+    by_name: HashMap<NameRc, Slot>,
+    by_cookie: BTreeMap<u64, Listed>,
+    /// The last cookie issued (0: none yet; cookie 0 means "from the start").
+    last_cookie: u64,
+    /// Entries that are directories, for `nlink`.
+    subdirs: u32,
+}
+
+impl Directory {
+    pub(crate) fn get(&self, name: &Name) -> Option<&Slot> {
+        self.by_name.get(name.as_bytes())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    pub(crate) fn subdirs(&self) -> u32 {
+        self.subdirs
+    }
+
+    /// True if `cookie` is 0 or was issued by this directory.
+    pub(crate) fn issued(&self, cookie: u64) -> bool {
+        cookie <= self.last_cookie
+    }
+
+    /// Adds an entry that must not exist yet, with a fresh cookie.
+    pub(crate) fn insert(&mut self, name: &Name, node: Arc<Inode>) {
+        self.last_cookie += 1;
+        let cookie = self.last_cookie;
+        let name: NameRc = Arc::from(name.as_bytes());
+        if node.kind == FileKind::Directory {
+            self.subdirs += 1;
+        }
+        self.by_cookie.insert(
+            cookie,
+            Listed {
+                name: name.clone(),
+                ino: node.id,
+                kind: node.kind,
+            },
+        );
+        self.by_name.insert(name, Slot { cookie, node });
+    }
+
+    /// Removes an entry, returning its node.
+    pub(crate) fn remove(&mut self, name: &Name) -> Option<Arc<Inode>> {
+        let slot = self.by_name.remove(name.as_bytes())?;
+        self.by_cookie.remove(&slot.cookie);
+        if slot.node.kind == FileKind::Directory {
+            self.subdirs -= 1;
+        }
+        Some(slot.node)
+    }
+
+    /// Points an existing entry at another node, keeping its cookie (for `RENAME_EXCHANGE`:
+    /// both names stay, so neither moves in the listing order).
+    pub(crate) fn replace(&mut self, name: &Name, node: Arc<Inode>) {
+        let Some(slot) = self.by_name.get_mut(name.as_bytes()) else {
+            return;
+        };
+        if slot.node.kind == FileKind::Directory {
+            self.subdirs -= 1;
+        }
+        if node.kind == FileKind::Directory {
+            self.subdirs += 1;
+        }
+        if let Some(listed) = self.by_cookie.get_mut(&slot.cookie) {
+            listed.ino = node.id;
+            listed.kind = node.kind;
+        }
+        slot.node = node;
+    }
+
+    /// Copies up to `max` entries after `cookie` into `out` (cleared first), with their cookies.
+    pub(crate) fn list_after(&self, cookie: u64, max: usize, out: &mut Vec<(u64, Listed)>) {
+        out.clear();
+        out.extend(
+            self.by_cookie
+                .range(cookie.saturating_add(1)..)
+                .take(max)
+                .map(|(&c, listed)| (c, listed.clone())),
+        );
+    }
+}

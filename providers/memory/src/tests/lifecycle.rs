@@ -1,0 +1,114 @@
+//! Lookup counting, `forget`, `ESTALE`, and freeing of unlinked files after the last release.
+
+use super::*;
+use vfsbox_api::{Errno, FileKind};
+
+#[test]
+fn lookups_forget_and_estale() {
+    let fs = MemoryFs::new();
+    let (entry, handle) = create(&fs, ROOT, "f");
+    fs.release(handle).unwrap();
+    let again = fs.lookup(ROOT, name("f")).unwrap();
+    assert_eq!(again.node, entry.node);
+    // Two lookups held (create + lookup): one forget leaves the id valid.
+    fs.forget(entry.node, 1);
+    assert!(fs.getattr(entry.node).is_ok());
+    // Forgetting more than held is ignored.
+    fs.forget(entry.node, 5);
+    assert_eq!(
+        fs.getattr(entry.node).map(|a| a.kind),
+        Ok(FileKind::Regular)
+    );
+    fs.forget(entry.node, 1);
+    assert_eq!(fs.getattr(entry.node), Err(Errno::ESTALE));
+    // Still linked: a new lookup brings the same node back.
+    let back = fs.lookup(ROOT, name("f")).unwrap();
+    assert_eq!(back.node, entry.node);
+    // The root never goes stale.
+    fs.forget(ROOT, 10);
+    assert!(fs.getattr(ROOT).is_ok());
+    assert_eq!(fs.getattr(NodeId(999_999)), Err(Errno::ESTALE));
+}
+
+#[test]
+fn unlinked_open_file_lives_until_last_release_then_is_freed() {
+    let fs = MemoryFs::new();
+    let (entry, handle) = create(&fs, ROOT, "f");
+    assert_eq!(fs.write(handle, 0, &[1u8; 10_000]), Ok(10_000));
+    let second = fs.open(entry.node, OpenFlags::READ).unwrap();
+    fs.unlink(ROOT, name("f")).unwrap();
+    fs.forget(entry.node, 1);
+    assert_eq!(fs.getattr(entry.node), Err(Errno::ESTALE));
+    // Still readable and writable through the handles.
+    assert_eq!(fs.write(handle, 10_000, b"tail"), Ok(4));
+    let mut buf = [0u8; 4];
+    assert_eq!(fs.read(second, 10_000, &mut buf), Ok(4));
+    assert_eq!(&buf, b"tail");
+    assert_eq!(fs.memory_usage().data_pages, 3);
+    assert_eq!(fs.memory_usage().inodes, 2);
+    fs.release(handle).unwrap();
+    assert_eq!(fs.memory_usage().data_pages, 3);
+    fs.release(second).unwrap();
+    let usage = fs.memory_usage();
+    assert_eq!((usage.inodes, usage.data_pages, usage.entries), (1, 0, 0));
+    assert_eq!(fs.read(second, 0, &mut buf), Err(Errno::EBADF));
+}
+
+#[test]
+fn looked_up_unlinked_file_is_freed_at_forget() {
+    let fs = MemoryFs::new();
+    let (entry, handle) = create(&fs, ROOT, "f");
+    fs.write(handle, 0, b"x").unwrap();
+    fs.release(handle).unwrap();
+    fs.unlink(ROOT, name("f")).unwrap();
+    let attr = fs.getattr(entry.node).unwrap();
+    assert_eq!(attr.nlink, 0);
+    assert_eq!(fs.link(entry.node, ROOT, name("g")), Err(Errno::ENOENT));
+    assert_eq!(fs.memory_usage().inodes, 2);
+    fs.forget(entry.node, 1);
+    assert_eq!(fs.memory_usage().inodes, 1);
+    assert_eq!(fs.memory_usage().data_pages, 0);
+}
+
+#[test]
+fn hard_links_keep_node_and_count() {
+    let fs = MemoryFs::new();
+    let (entry, handle) = create(&fs, ROOT, "a");
+    fs.release(handle).unwrap();
+    let d = mkdir(&fs, ROOT, "d");
+    let linked = fs.link(entry.node, d.node, name("b")).unwrap();
+    assert_eq!(linked.attr.nlink, 2);
+    assert_eq!(linked.attr.ino, entry.attr.ino);
+    fs.unlink(ROOT, name("a")).unwrap();
+    assert_eq!(fs.getattr(entry.node).unwrap().nlink, 1);
+    // The node keeps the lookups of create and link.
+    fs.forget(entry.node, 2);
+    assert_eq!(fs.getattr(entry.node), Err(Errno::ESTALE));
+    let found = fs.lookup(d.node, name("b")).unwrap();
+    assert_eq!(found.node, entry.node);
+}
+
+#[test]
+fn removed_directory_is_empty_and_refuses_creation() {
+    let fs = MemoryFs::new();
+    let d = mkdir(&fs, ROOT, "d");
+    assert_eq!(fs.getattr(ROOT).unwrap().nlink, 3);
+    let handle = fs.opendir(d.node).unwrap();
+    fs.rmdir(ROOT, name("d")).unwrap();
+    assert_eq!(fs.getattr(ROOT).unwrap().nlink, 2);
+    assert_eq!(fs.getattr(d.node).unwrap().nlink, 0);
+    assert_eq!(
+        fs.mkdir(d.node, name("x"), 0o755, OWNER).map(|e| e.node),
+        Err(Errno::ENOENT)
+    );
+    let mut seen = 0;
+    fs.readdir(handle, 0, &mut |_| {
+        seen += 1;
+        true
+    })
+    .unwrap();
+    assert_eq!(seen, 0);
+    fs.releasedir(handle).unwrap();
+    fs.forget(d.node, 1);
+    assert_eq!(fs.memory_usage().inodes, 1);
+}
