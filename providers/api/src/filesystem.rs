@@ -163,9 +163,10 @@ pub trait FileSystem: Send + Sync {
     /// Makes a symbolic link `name` in `dir` whose target is `target`, stored verbatim.
     ///
     /// # Errors
+    /// The target is checked first, as Linux copies it in before resolving the new name:
+    /// `ENOENT` if `target` is empty; `ENAMETOOLONG` if it is longer than 4095 bytes. Then
     /// `ENOTDIR` if `dir` is not a directory; `EEXIST` if `name` exists; `EROFS` if read-only;
-    /// `EPERM` without `Capabilities::symlinks`; `ENOENT` if `target` is empty;
-    /// `ENAMETOOLONG` if `target` is longer than 4095 bytes; `ENOSPC` if a quota refuses it.
+    /// `EPERM` without `Capabilities::symlinks`; `ENOSPC` if a quota refuses it.
     fn symlink(
         &self,
         dir: NodeId,
@@ -307,8 +308,9 @@ pub trait FileSystem: Send + Sync {
     /// Allocates or deallocates a range of an open regular file.
     ///
     /// # Errors
-    /// `EOPNOTSUPP` without `Capabilities::fallocate`; `EBADF` if the handle is not open for
-    /// writing; `EINVAL` if `len` is 0; `EFBIG` if the range ends past the largest file;
+    /// `EOPNOTSUPP` without `Capabilities::fallocate`; `EINVAL` if `len` is 0 (Linux checks the
+    /// range before the access mode); `EBADF` if the handle is not open for writing; `EFBIG`
+    /// if the range ends past the largest file;
     /// `ENOSPC` if a quota refuses it.
     fn fallocate(
         &self,
@@ -324,8 +326,10 @@ pub trait FileSystem: Send + Sync {
     /// The value of extended attribute `name`.
     ///
     /// # Errors
-    /// `EOPNOTSUPP` without `Capabilities::xattrs` or outside the `user.` namespace; `ENODATA`
-    /// if the node has no such attribute.
+    /// `ERANGE` if `name` is empty or longer than 255 bytes; `EOPNOTSUPP` without
+    /// `Capabilities::xattrs` or outside the `user.` namespace; `ENODATA` for `user.`
+    /// attributes of symlinks and special files; `EINVAL` for the bare prefix `user.`;
+    /// `ENODATA` if the node has no such attribute.
     fn getxattr(&self, node: NodeId, name: &[u8]) -> Result<Vec<u8>, Errno> {
         let _ = (node, name);
         Err(Errno::EOPNOTSUPP)
@@ -334,11 +338,12 @@ pub trait FileSystem: Send + Sync {
     /// Sets extended attribute `name` to `value`.
     ///
     /// # Errors
-    /// `EOPNOTSUPP` without `Capabilities::xattrs` or outside the `user.` namespace (and for
-    /// `user.` attributes of symlinks and special files, as Linux refuses them with `EPERM`:
-    /// that errno); `EROFS` if read-only; `ERANGE` if `name` is longer than 255 bytes or
-    /// `value` longer than 65,536; `EEXIST` for `XattrSet::Create` of an existing one;
-    /// `ENODATA` for `XattrSet::Replace` of a missing one; `ENOSPC` if a quota refuses it.
+    /// In Linux's order: `ERANGE` if `name` is empty or longer than 255 bytes; `E2BIG` if
+    /// `value` is longer than 65,536 bytes; `EROFS` if read-only; `EOPNOTSUPP` without
+    /// `Capabilities::xattrs` or outside the `user.` namespace; `EPERM` for `user.` attributes
+    /// of symlinks and special files (Linux allows them only on regular files and
+    /// directories); `EINVAL` for the bare prefix `user.`; `EEXIST` for `XattrSet::Create` of an existing
+    /// one; `ENODATA` for `XattrSet::Replace` of a missing one; `ENOSPC` if a quota refuses it.
     fn setxattr(
         &self,
         node: NodeId,
@@ -362,8 +367,10 @@ pub trait FileSystem: Send + Sync {
     /// Removes extended attribute `name`.
     ///
     /// # Errors
-    /// `EOPNOTSUPP` without `Capabilities::xattrs` or outside the `user.` namespace; `EROFS`
-    /// if read-only; `ENODATA` if the node has no such attribute.
+    /// `ERANGE` if `name` is empty or longer than 255 bytes; `EROFS` if read-only;
+    /// `EOPNOTSUPP` without `Capabilities::xattrs` or outside the `user.` namespace; `EPERM`
+    /// for `user.` attributes of symlinks and special files; `EINVAL` for the bare prefix
+    /// `user.`; `ENODATA` if the node has no such attribute.
     fn removexattr(&self, node: NodeId, name: &[u8]) -> Result<(), Errno> {
         let _ = (node, name);
         Err(Errno::EOPNOTSUPP)

@@ -181,8 +181,7 @@ impl MemoryFs {
     }
 
     /// Makes a new node `name` in `dir` with one lookup, checking in the trait's order:
-    /// `ENOTDIR`, `ENOENT` (directory removed), `EEXIST`, then `check` (kind-specific rules),
-    /// `EINVAL` for bad permission bits, `ENOSPC` for the quota. Sets the owner (the
+    /// `ENOTDIR`, `ENOENT` (directory removed), `EEXIST`, `EINVAL` for bad permission bits, `ENOSPC` for the quota. Sets the owner (the
     /// directory's group and set-group-id bit when it has one) and all times; the directory's
     /// mtime and ctime follow.
     pub(crate) fn make(
@@ -190,7 +189,6 @@ impl MemoryFs {
         dir: NodeId,
         name: &Name,
         new: NewNode,
-        check: &dyn Fn() -> Result<(), Errno>,
     ) -> Result<(Entry, Arc<Inode>), Errno> {
         let parent = self.dir_node(dir)?;
         let mut dir_state = parent.state.write();
@@ -200,7 +198,6 @@ impl MemoryFs {
         if dir_state.dir().is_some_and(|d| d.get(name).is_some()) {
             return Err(Errno::EEXIST);
         }
-        check()?;
         if new.perm & !PERM_MASK != 0 {
             return Err(Errno::EINVAL);
         }

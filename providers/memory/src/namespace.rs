@@ -46,8 +46,7 @@ impl MemoryFs {
             content: Content::Dir(Box::default()),
             opens: 0,
         };
-        self.make(dir, name, new, &|| Ok(()))
-            .map(|(entry, _)| entry)
+        self.make(dir, name, new).map(|(entry, _)| entry)
     }
 
     pub(crate) fn do_mknod(
@@ -59,6 +58,12 @@ impl MemoryFs {
         rdev: u64,
         owner: Owner,
     ) -> Result<Entry, Errno> {
+        // The kind is checked before anything else, as Linux's `may_mknod`.
+        match kind {
+            FileKind::Directory => return Err(Errno::EPERM),
+            FileKind::Symlink => return Err(Errno::EINVAL),
+            _ => {}
+        }
         let content = match kind {
             FileKind::Regular => Content::File(Default::default()),
             _ => Content::Special,
@@ -71,11 +76,7 @@ impl MemoryFs {
             content,
             opens: 0,
         };
-        let check = || match kind {
-            FileKind::Directory | FileKind::Symlink => Err(Errno::EINVAL),
-            _ => Ok(()),
-        };
-        self.make(dir, name, new, &check).map(|(entry, _)| entry)
+        self.make(dir, name, new).map(|(entry, _)| entry)
     }
 
     pub(crate) fn do_create(
@@ -108,7 +109,7 @@ impl MemoryFs {
             content: Content::File(Default::default()),
             opens: 1,
         };
-        match self.make(dir, name, new, &|| Ok(())) {
+        match self.make(dir, name, new) {
             Ok((entry, node)) => {
                 let handle = self.handles.insert(Handle {
                     node,
@@ -146,8 +147,7 @@ impl MemoryFs {
             content: Content::Symlink(target.into()),
             opens: 0,
         };
-        self.make(dir, name, new, &|| Ok(()))
-            .map(|(entry, _)| entry)
+        self.make(dir, name, new).map(|(entry, _)| entry)
     }
 
     pub(crate) fn do_link(

@@ -236,7 +236,12 @@ fn handles_enforce_access_modes_and_kinds() {
         .unwrap();
     assert_eq!(c.attr.rdev, 0x0103);
     assert_eq!(
-        fs.mknod(ROOT, name("x"), FileKind::Directory, 0o644, 0, OWNER)
+        fs.mknod(ROOT, name("c"), FileKind::Directory, 0o644, 0, OWNER)
+            .map(|e| e.node),
+        Err(Errno::EPERM)
+    );
+    assert_eq!(
+        fs.mknod(ROOT, name("c"), FileKind::Symlink, 0o644, 0, OWNER)
             .map(|e| e.node),
         Err(Errno::EINVAL)
     );
