@@ -41,6 +41,14 @@
 //!   one on the host. FIFOs, sockets and devices that exist are opened with `O_NONBLOCK`
 //!   (a FIFO without reader answers `ENXIO`, a socket `ENXIO`), which is cleared again
 //!   unless the caller asked for it.
+//! - `readdir` lists through `getdents64` with the kernel's `d_off` as cookies; a read-ahead
+//!   batch may still deliver an entry removed after it was read (as ext4 and the C library
+//!   do). A removed directory answers `ENOENT`, as `getdents64` does. The `sink` must not
+//!   call `readdir` on the same handle (the handle's buffer is locked while it runs).
+//! - xattrs of a regular file go through a descriptor opened by name (`O_RDONLY`), so they
+//!   need read permission and answer `ESTALE` like `open` when a host process moved the
+//!   file; symlinks and special files hold no `user.*` attributes (get `ENODATA`, set and
+//!   remove `EPERM`, as Linux answers), and `listxattr` shows only `user.*` names.
 //! - `HostFs::open` raises the soft `RLIMIT_NOFILE` to the hard limit, as every node holds a
 //!   descriptor until it is forgotten.
 #![deny(unsafe_code)]
