@@ -31,19 +31,20 @@ fn timespec(time: Option<TimeSet>) -> libc::timespec {
     }
 }
 
-/// The kernel's checks of an xattr name, in its order: `ERANGE` for an empty or over-long
-/// name; then the provider's own rule, only the `user.` namespace.
-fn user_name(name: &[u8]) -> Result<(), Errno> {
-    if name.is_empty() || name.len() > 255 {
-        return Err(Errno::ERANGE);
-    }
-    if !name.starts_with(b"user.") {
-        return Err(Errno::EOPNOTSUPP);
-    }
-    Ok(())
-}
-
 impl HostFs {
+    /// The checks of an xattr name, in Linux's order: `ERANGE` for an empty or over-long
+    /// name; then `EOPNOTSUPP` without xattr support or outside the `user.` namespace (the
+    /// provider's own rule: other namespaces are the host's).
+    fn user_name(&self, name: &[u8]) -> Result<(), Errno> {
+        if name.is_empty() || name.len() > 255 {
+            return Err(Errno::ERANGE);
+        }
+        if !self.caps.xattrs || !name.starts_with(b"user.") {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        Ok(())
+    }
+
     pub(crate) fn do_getattr(&self, node: NodeId) -> Result<Attr, Errno> {
         let node = self.table.get(node)?;
         attr(&sys::statx_fd(node.fd.as_fd())?)
@@ -126,10 +127,7 @@ impl HostFs {
 
     pub(crate) fn do_getxattr(&self, node: NodeId, name: &[u8]) -> Result<Vec<u8>, Errno> {
         let (node, locations) = self.table.get_with_locations(node)?;
-        if !self.caps.xattrs {
-            return Err(Errno::EOPNOTSUPP);
-        }
-        user_name(name)?;
+        self.user_name(name)?;
         match self.xattr_fd(&node, &locations)? {
             Some(fd) => sys::fgetxattr(fd.as_fd(), name),
             None => Err(Errno::ENODATA),
@@ -144,9 +142,6 @@ impl HostFs {
         how: XattrSet,
     ) -> Result<(), Errno> {
         let (node, locations) = self.table.get_with_locations(node)?;
-        if !self.caps.xattrs {
-            return Err(Errno::EOPNOTSUPP);
-        }
         if name.is_empty() || name.len() > 255 {
             return Err(Errno::ERANGE);
         }
@@ -156,7 +151,7 @@ impl HostFs {
         if self.caps.read_only {
             return Err(Errno::EROFS);
         }
-        user_name(name)?;
+        self.user_name(name)?;
         let flags = match how {
             XattrSet::Either => 0,
             XattrSet::Create => libc::XATTR_CREATE,
@@ -188,16 +183,13 @@ impl HostFs {
 
     pub(crate) fn do_removexattr(&self, node: NodeId, name: &[u8]) -> Result<(), Errno> {
         let (node, locations) = self.table.get_with_locations(node)?;
-        if !self.caps.xattrs {
-            return Err(Errno::EOPNOTSUPP);
-        }
         if name.is_empty() || name.len() > 255 {
             return Err(Errno::ERANGE);
         }
         if self.caps.read_only {
             return Err(Errno::EROFS);
         }
-        user_name(name)?;
+        self.user_name(name)?;
         match self.xattr_fd(&node, &locations)? {
             Some(fd) => sys::fremovexattr(fd.as_fd(), name),
             None => Err(Errno::EPERM),
