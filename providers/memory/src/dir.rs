@@ -18,17 +18,29 @@ pub(crate) struct Slot {
 }
 
 /// An entry as listed: what `readdir` reports, without touching the child inode.
-#[derive(Clone)]
 pub(crate) struct Listed {
     name: NameRc,
     pub(crate) ino: u64,
     pub(crate) kind: FileKind,
 }
 
-impl Listed {
-    /// The name, validated when the entry was inserted.
-    pub(crate) fn name(&self) -> &Name {
-        Name::ref_cast(&self.name)
+/// Entries copied out of a directory for `readdir`, so the sink runs without its lock.
+#[derive(Default)]
+pub(crate) struct Batch {
+    entries: Vec<(u64, u64, FileKind, std::ops::Range<usize>)>,
+    names: Vec<u8>,
+}
+
+impl Batch {
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries: cookie, inode number, kind and name (validated when it was inserted).
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u64, FileKind, &Name)> {
+        self.entries.iter().map(|(c, ino, kind, range)| {
+            (*c, *ino, *kind, Name::ref_cast(&self.names[range.clone()]))
+        })
     }
 }
 
@@ -114,14 +126,17 @@ impl Directory {
         slot.node = node;
     }
 
-    /// Copies up to `max` entries after `cookie` into `out` (cleared first), with their cookies.
-    pub(crate) fn list_after(&self, cookie: u64, max: usize, out: &mut Vec<(u64, Listed)>) {
-        out.clear();
-        out.extend(
-            self.by_cookie
-                .range(cookie.saturating_add(1)..)
-                .take(max)
-                .map(|(&c, listed)| (c, listed.clone())),
-        );
+    /// Copies up to `max` entries after `cookie` into `out` (cleared first): their cookies,
+    /// inode numbers and kinds, with the names' bytes appended to `names`. Copying bytes
+    /// instead of sharing the names costs no atomic reference counting per entry.
+    pub(crate) fn list_after(&self, cookie: u64, max: usize, out: &mut Batch) {
+        out.entries.clear();
+        out.names.clear();
+        for (&c, listed) in self.by_cookie.range(cookie.saturating_add(1)..).take(max) {
+            let start = out.names.len();
+            out.names.extend_from_slice(&listed.name);
+            out.entries
+                .push((c, listed.ino, listed.kind, start..out.names.len()));
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Operations on open handles: open, read, write, seek, fallocate, directory listings.
 
-use crate::dir::Listed;
+use crate::dir::Batch;
 use crate::fs::MemoryFs;
 use crate::handles::Handle;
 use crate::inode::{Content, Inode};
@@ -168,7 +168,7 @@ impl MemoryFs {
         if flags.is_some() {
             return Err(Errno::EBADF);
         }
-        let mut batch: Vec<(u64, Listed)> = Vec::new();
+        let mut batch = Batch::default();
         let mut after = cookie;
         let mut first = true;
         loop {
@@ -186,17 +186,17 @@ impl MemoryFs {
                 first = false;
                 self.touch_dir_atime(&node);
             }
-            for (entry_cookie, listed) in &batch {
+            for (entry_cookie, ino, kind, name) in batch.iter() {
                 let entry = DirEntry {
-                    name: listed.name(),
-                    ino: listed.ino,
-                    kind: listed.kind,
-                    cookie: *entry_cookie,
+                    name,
+                    ino,
+                    kind,
+                    cookie: entry_cookie,
                 };
                 if !sink(entry) {
                     return Ok(());
                 }
-                after = *entry_cookie;
+                after = entry_cookie;
             }
             if batch.len() < READDIR_BATCH {
                 return Ok(());
