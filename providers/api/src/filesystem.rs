@@ -68,6 +68,11 @@ pub enum SeekHole {
 /// `ESTALE`; an unknown or released [`HandleId`] is `EBADF`. Each method's `# Errors` then
 /// lists the rest in precedence order (the first that applies is the one returned).
 /// "read-only" means `Capabilities::read_only`. Nothing panics on bad input.
+///
+/// A directory that has been removed (`rmdir`, or replaced by `rename`) but whose node id is
+/// still held is dead, as Linux's `IS_DEADDIR`: making a name in it (`mkdir`, `mknod`,
+/// `create`, `symlink`, `link`, `rename` into it) is `ENOENT`, and so is `readdir` on a handle
+/// of it; `getattr` reports `nlink` 0.
 pub trait FileSystem: Send + Sync {
     /// What this provider supports.
     fn capabilities(&self) -> Capabilities;
@@ -206,7 +211,8 @@ pub trait FileSystem: Send + Sync {
     /// does not support; `EROFS` if read-only; `ENOENT` if `name` does not exist; `EEXIST` if
     /// `new_name` exists and `flags` is `NoReplace`; `ENOENT` if `new_name` does not exist and
     /// `flags` is `Exchange`; `EINVAL` if a directory would move into itself or its own
-    /// subtree; `ENOTEMPTY` if the destination is an ancestor of the source; `ENOTDIR` if a
+    /// subtree; `ENOTEMPTY` if the destination is an ancestor of the source (`EINVAL` with
+    /// `Exchange`, which would move the ancestor into its descendant); `ENOTDIR` if a
     /// directory would replace a non-directory; `EISDIR` if a non-directory would replace a
     /// directory; `ENOTEMPTY` if a directory would replace a non-empty directory; `EMLINK` if
     /// `new_dir` has too many links.
@@ -284,8 +290,8 @@ pub trait FileSystem: Send + Sync {
     /// vanish, and resuming from a cookie of a removed entry continues after it.
     ///
     /// # Errors
-    /// `EBADF` if the handle is not a directory handle; `EINVAL` for a cookie this directory
-    /// never issued (providers whose cookies are host offsets may not detect this).
+    /// `EBADF` if the handle is not a directory handle; `ENOENT` if the directory has been
+    /// removed; `EINVAL` for a cookie this directory never issued (providers whose cookies are host offsets may not detect this).
     fn readdir(
         &self,
         handle: HandleId,
