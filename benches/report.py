@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Turns criterion's results into the benchmark tables of docs/benchmarks.md.
+
+Usage: python3 benches/report.py [TARGET_DIR]   (after `cargo bench --bench providers --bench scale`)
+Prints Markdown: median per operation and the ratios to the baseline measured in the same run.
+"""
+import json
+import pathlib
+import sys
+
+target = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target")
+criterion = target / "criterion"
+
+
+def median(group, bench):
+    path = criterion / group / bench / "new" / "estimates.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())["median"]["point_estimate"]
+
+
+def fmt(ns):
+    if ns is None:
+        return "n/a"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def ratio(a, b):
+    return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+OPS = ["lookup", "getattr", "create_write4k_release", "open_read4k_release", "readdir_1000", "rename"]
+
+print("### Providers against direct syscalls on the same tmpfs directory\n")
+print("| operation | memory | host | syscall | memory / syscall | host / syscall |")
+print("|---|---|---|---|---|---|")
+for op in OPS:
+    m, h, s = (median(g, op) for g in ("memory", "host", "syscall"))
+    print(f"| {op} | {fmt(m)} | {fmt(h)} | {fmt(s)} | {ratio(m, s)} | {ratio(h, s)} |")
+readdir = median("memory", "readdir_1000"), median("host", "readdir_1000"), median("syscall", "readdir_1000")
+print(
+    "\nreaddir per entry: memory {}, host {}, syscall {}".format(
+        *(fmt(x / 1000 if x is not None else None) for x in readdir)
+    )
+)
+
+print("\n### Memory provider: directory of 1,000 against 100,000 entries\n")
+print("| operation | 1,000 | 100,000 | ratio |")
+print("|---|---|---|---|")
+for op in ["lookup", "getattr", "create_write4k_release", "open_read4k_release", "rename"]:
+    small, large = median("small", op), median("large", op)
+    print(f"| {op} | {fmt(small)} | {fmt(large)} | {ratio(large, small)} |")
+big = median("large", "readdir_100000")
+if big is not None:
+    print(f"\nreaddir of 100,000 entries: {fmt(big)} ({big / 100000:.1f} ns per entry)")
+
+million = target / "tmp" / "million-files.json"
+if million.exists():
+    figures = json.loads(million.read_text())
+    print("\n### Memory provider with 1,000,000 files (1,000 directories of 1,000)\n")
+    print(
+        f"- resident memory: {figures['resident_bytes'] / 2**20:.0f} MiB, "
+        f"{figures['bytes_per_file']} bytes per file; built in {figures['build_seconds']:.2f} s"
+    )
+    for op in ["lookup", "lookup_path_depth2"]:
+        print(f"- {op}: {fmt(median('million', op))}")
