@@ -177,6 +177,11 @@ impl MemoryFs {
                 let Some(dir) = state.dir() else {
                     return Err(Errno::EBADF);
                 };
+                // Linux's `iterate_dir` answers ENOENT for a dead directory before the
+                // filesystem sees the offset (getdents64 on a directory removed while open).
+                if first && state.is_removed() {
+                    return Err(Errno::ENOENT);
+                }
                 if first && !dir.issued(cookie) {
                     return Err(Errno::EINVAL);
                 }
