@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{file_name, ProviderSubject, ScratchDir, Subject, SyscallSubject};
+use common::{bench_operations, file_name, ProviderSubject, ScratchDir, Subject, SyscallSubject};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -45,26 +45,8 @@ fn operations(c: &mut Criterion) {
             "{label} lists the benchmark directory"
         );
         let mut group = c.benchmark_group(*label);
-        group.bench_function("lookup", |b| b.iter(|| subject.lookup(black_box(&probe))));
-        group.bench_function("getattr", |b| b.iter(|| subject.getattr()));
-        group.bench_function("create_write4k_release", |b| {
-            b.iter(|| subject.create_write_release("new"))
-        });
-        group.bench_function("open_read4k_release", |b| {
-            b.iter(|| subject.open_read_release())
-        });
+        bench_operations(&mut group, subject.as_ref(), &probe);
         group.bench_function("readdir_1000", |b| b.iter(|| black_box(subject.readdir())));
-        let mut renamed = false;
-        group.bench_function("rename", |b| {
-            b.iter(|| {
-                if renamed {
-                    subject.rename("renamed", &probe);
-                } else {
-                    subject.rename(&probe, "renamed");
-                }
-                renamed = !renamed;
-            })
-        });
         group.finish();
     }
 }

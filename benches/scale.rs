@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{file_name, name, ProviderSubject, Subject, OWNER};
+use common::{bench_operations, file_name, name, ProviderSubject, Subject, OWNER};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -28,25 +28,7 @@ fn directory_size(c: &mut Criterion) {
         let subject = ProviderSubject::new(Arc::new(MemoryFs::new()), files);
         let probe = file_name(files / 2);
         let mut group = c.benchmark_group(label);
-        group.bench_function("lookup", |b| b.iter(|| subject.lookup(black_box(&probe))));
-        group.bench_function("getattr", |b| b.iter(|| subject.getattr()));
-        group.bench_function("create_write4k_release", |b| {
-            b.iter(|| subject.create_write_release("new"))
-        });
-        group.bench_function("open_read4k_release", |b| {
-            b.iter(|| subject.open_read_release())
-        });
-        let mut renamed = false;
-        group.bench_function("rename", |b| {
-            b.iter(|| {
-                if renamed {
-                    subject.rename("renamed", &probe);
-                } else {
-                    subject.rename(&probe, "renamed");
-                }
-                renamed = !renamed;
-            })
-        });
+        bench_operations(&mut group, &subject, &probe);
         if files == 100_000 {
             group.bench_function("readdir_100000", |b| {
                 b.iter(|| black_box(subject.readdir()))

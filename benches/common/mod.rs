@@ -2,11 +2,14 @@
 //! directory) offering the same operations, so every figure has its baseline in the same run.
 #![allow(dead_code)] // each bench target uses a different part of this module
 
+use criterion::measurement::WallTime;
+use criterion::BenchmarkGroup;
 use nix::dir::Dir;
 use nix::fcntl::{openat, renameat, AtFlags, OFlag};
 use nix::sys::stat::{fstatat, Mode};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 use std::fs::File;
+use std::hint::black_box;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -240,4 +243,33 @@ impl Subject for SyscallSubject {
     fn rename(&self, from: &str, to: &str) {
         renameat(&self.dir, from, &self.dir, to).expect("renameat");
     }
+}
+
+/// Benchmarks the operations every subject offers (all but readdir, whose size differs) in
+/// `group`, resolving `probe` for lookups and renaming it back and forth for `rename`.
+pub fn bench_operations(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    subject: &dyn Subject,
+    probe: &str,
+) {
+    group.bench_function("lookup", |b| b.iter(|| subject.lookup(black_box(probe))));
+    group.bench_function("getattr", |b| b.iter(|| subject.getattr()));
+    group.bench_function("create_write4k_release", |b| {
+        b.iter(|| subject.create_write_release("new"))
+    });
+    group.bench_function("open_read4k_release", |b| {
+        b.iter(|| subject.open_read_release())
+    });
+    // One rename per iteration: there and back on alternate iterations.
+    let mut renamed = false;
+    group.bench_function("rename", |b| {
+        b.iter(|| {
+            if renamed {
+                subject.rename("renamed", probe);
+            } else {
+                subject.rename(probe, "renamed");
+            }
+            renamed = !renamed;
+        })
+    });
 }
