@@ -8,7 +8,7 @@ use vfsbox_conformance::{Factory, Fixture};
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     /// `host:DIR` names something that is not an existing directory.
-    #[error("host directory {dir:?} does not exist or is not a directory")]
+    #[error("host directory {dir:?} does not exist or is not a directory; create it first (mkdir -p {}) or name an existing directory", dir.display())]
     NoSuchDirectory { dir: PathBuf },
 }
 
