@@ -2,6 +2,7 @@
 //! listing, so a listing resumes exactly where it stopped whatever changed meanwhile.
 
 use crate::inode::Inode;
+use crate::namehash::NameHash;
 use ref_cast::RefCast;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -48,7 +49,7 @@ impl Batch {
 /// cookie orders it after every entry that existed when it was added.
 #[derive(Default)]
 pub(crate) struct Directory {
-    by_name: HashMap<NameRc, Slot>,
+    by_name: HashMap<NameRc, Slot, NameHash>,
     by_cookie: BTreeMap<u64, Listed>,
     /// The last cookie issued (0: none yet; cookie 0 means "from the start").
     last_cookie: u64,

@@ -20,8 +20,9 @@ pub(crate) struct Inode {
     /// The node id and inode number.
     pub(crate) id: u64,
     pub(crate) kind: FileKind,
-    /// Lookups held by the consumer. Incremented under the read lock of `state` and decremented
-    /// under its write lock, so a holder of the write lock sees a stable value.
+    /// Lookups held by the consumer. Incremented only while the node is reachable (under its
+    /// parent's lock or its own), decremented by `forget` without a lock; the forget that
+    /// reaches zero then takes the write lock and frees the node if nothing else holds it.
     pub(crate) lookups: AtomicU64,
     /// A directory's parent id (0 for the root and non-directories). Changed only by renames,
     /// under the filesystem's rename lock, so ancestry walks under that lock are consistent.

@@ -24,6 +24,7 @@ mod handles;
 mod idhash;
 mod inode;
 mod io;
+mod namehash;
 mod namespace;
 mod pages;
 mod provider;

@@ -22,13 +22,18 @@ impl MemoryFs {
         let Some(inode) = self.nodes.get(&node.0).map(|r| Arc::clone(&r)) else {
             return;
         };
-        let mut state = inode.state.write();
-        let held = inode.lookups();
-        if count > held {
-            return;
+        // Lookups are counted down without the node's lock: only the forget that reaches zero
+        // locks it, to free the node if nothing else holds it. Whoever drops the last link,
+        // handle or lookup re-checks all three under the write lock, so one of them frees it.
+        let dropped = inode
+            .lookups
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+                held.checked_sub(count)
+            });
+        if dropped == Ok(count) {
+            let mut state = inode.state.write();
+            self.release_if_unused(&inode, &mut state);
         }
-        inode.lookups.store(held - count, Ordering::Release);
-        self.release_if_unused(&inode, &mut state);
     }
 
     pub(crate) fn do_mkdir(
