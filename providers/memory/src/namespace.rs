@@ -19,18 +19,23 @@ impl MemoryFs {
         if node.0 == ROOT || count == 0 {
             return;
         }
-        let Some(inode) = self.nodes.get(&node.0).map(|r| Arc::clone(&r)) else {
-            return;
+        // Lookups are counted down without the node's lock, and without cloning the node out
+        // of the table (an atomic under the table guard takes no lock): only the forget that
+        // reaches zero locks the node, to free it if nothing else holds it. Whoever drops the
+        // last link, handle or lookup re-checks all three under the write lock, so one of
+        // them frees it.
+        let last = {
+            let Some(inode) = self.nodes.get(&node.0) else {
+                return;
+            };
+            let dropped = inode
+                .lookups
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+                    held.checked_sub(count)
+                });
+            (dropped == Ok(count)).then(|| Arc::clone(&inode))
         };
-        // Lookups are counted down without the node's lock: only the forget that reaches zero
-        // locks it, to free the node if nothing else holds it. Whoever drops the last link,
-        // handle or lookup re-checks all three under the write lock, so one of them frees it.
-        let dropped = inode
-            .lookups
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
-                held.checked_sub(count)
-            });
-        if dropped == Ok(count) {
+        if let Some(inode) = last {
             let mut state = inode.state.write();
             self.release_if_unused(&inode, &mut state);
         }
