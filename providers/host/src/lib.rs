@@ -51,9 +51,15 @@
 //!   remove `EPERM`, as Linux answers), and `listxattr` shows only `user.*` names.
 //! - `HostFs::open` raises the soft `RLIMIT_NOFILE` to the hard limit, as every node holds a
 //!   descriptor until it is forgotten.
+//! - Forgotten nodes are cached ([`cache`]): a path walk's lookup + forget of the same names
+//!   costs one `statx` per name. A cached descriptor keeps its inode alive: inodes this
+//!   provider deletes are evicted at once, but a file or directory deleted by another host
+//!   process keeps its space until its entry is evicted (the cache holds at most 4096, and
+//!   at most an eighth of `RLIMIT_NOFILE`).
 #![deny(unsafe_code)]
 
 mod attrs;
+mod cache;
 mod convert;
 mod dir;
 mod error;
@@ -100,23 +106,32 @@ impl HostFs {
         if attr.kind != FileKind::Directory {
             return Err(fail(Errno::ENOTDIR));
         }
-        sys::raise_nofile_limit();
+        let nofile = sys::raise_nofile_limit();
         let caps = probe_capabilities(&fd).map_err(fail)?;
         let root = Node {
             fd,
             kind: FileKind::Directory,
             host: convert::host_id(&st),
         };
+        // A small share of the descriptors the process may hold: live nodes need the rest.
+        let cache = usize::try_from(nofile / 8).unwrap_or(usize::MAX);
         Ok(HostFs {
-            table: Table::new(root),
+            table: Table::new(root, cache),
             handles: Handles::new(),
             caps,
         })
     }
 
-    /// How many nodes the provider currently holds a descriptor for (root included).
+    /// How many nodes the provider currently holds (root included): looked up and not yet
+    /// forgotten. Cached forgotten nodes are not counted (see [`HostFs::cached_count`]).
     pub fn node_count(&self) -> usize {
         self.table.len()
+    }
+
+    /// How many forgotten nodes the provider keeps a descriptor of, for a later lookup of
+    /// the same inode, and the most it keeps (a share of `RLIMIT_NOFILE`, at most 4096).
+    pub fn cached_count(&self) -> (usize, usize) {
+        self.table.cached()
     }
 }
 

@@ -366,7 +366,9 @@ impl HostFs {
 
     pub(crate) fn do_rmdir(&self, dir: NodeId, name: &Name) -> Result<(), Errno> {
         let dir = self.dir_node(dir)?;
-        sys::unlinkat(dir.fd.as_fd(), name, libc::AT_REMOVEDIR)
+        sys::unlinkat(dir.fd.as_fd(), name, libc::AT_REMOVEDIR)?;
+        self.table.unlinked(dir.host, name);
+        Ok(())
     }
 
     pub(crate) fn do_rename(

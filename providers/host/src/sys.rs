@@ -480,20 +480,25 @@ pub(crate) fn flistxattr(fd: BorrowedFd<'_>) -> Result<Vec<u8>, Errno> {
     }
 }
 
-/// Raises the soft `RLIMIT_NOFILE` to the hard limit (each node holds a descriptor).
-pub(crate) fn raise_nofile_limit() {
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit (each node holds a descriptor); returns
+/// the soft limit in force.
+pub(crate) fn raise_nofile_limit() -> u64 {
     let mut lim = MaybeUninit::<libc::rlimit>::uninit();
     // SAFETY: `lim` is a writable `struct rlimit`.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, lim.as_mut_ptr()) } != 0 {
-        return;
+        return 1024; // the usual default
     }
     // SAFETY: getrlimit returned 0, so `lim` is initialised.
     let mut lim = unsafe { lim.assume_init() };
     if lim.rlim_cur < lim.rlim_max {
+        let old = lim.rlim_cur;
         lim.rlim_cur = lim.rlim_max;
         // SAFETY: `lim` is a valid `struct rlimit`. Failure only leaves the old limit.
-        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
+            return old;
+        }
     }
+    lim.rlim_cur
 }
 
 /// The effective user id.

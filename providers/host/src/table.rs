@@ -10,9 +10,16 @@
 //! Non-directories also remember the (parent directory, name) pairs they were found or made
 //! under, for the few operations the kernel only offers by name (opening for I/O, linking
 //! without privilege). A location keeps its parent's node alive (an `Arc`), so its directory
-//! descriptor outlives the parent's own lookups. Directories need no location: every
-//! operation on one goes through its own descriptor.
+//! descriptor outlives the parent's own lookups. Directories remember their one (last seen)
+//! name too, only so that a node this provider removed is known (see below); every operation
+//! on a directory goes through its own descriptor.
+//!
+//! A node whose last lookup is forgotten stays as a cached slot without a public id, names
+//! and descriptor kept, unless this provider removed one of its names meanwhile (it is
+//! probably deleted: caching it would only pin its space). A lookup that finds a cached inode
+//! revives it under a fresh id; the least recently cached go first ([`Lru`]).
 
+use crate::cache::Lru;
 use crate::convert::HostId;
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -42,13 +49,36 @@ pub(crate) struct Location {
     pub(crate) name: Arc<NameBuf>,
 }
 
-/// At most this many names are remembered per node (hard links beyond are found by lookup).
+/// At most this many names are remembered per non-directory node (hard links beyond are
+/// found by lookup); a directory has one name.
 const MAX_LOCATIONS: usize = 8;
 
+/// A node's state. Slots are keyed by an internal key (the id the node was first issued);
+/// a live slot also has its current public id, a cached one has none.
 struct Slot {
     node: Arc<Node>,
+    /// The public id while live (looked up and not forgotten); `None` while cached.
+    id: Option<u64>,
     lookups: u64,
     locations: Vec<Location>,
+    /// This provider removed (unlinked, or renamed over) one of its names: not cached when
+    /// forgotten.
+    removed: bool,
+    /// When it was cached (see [`Lru`]).
+    stamp: u64,
+}
+
+impl Slot {
+    fn new(node: Arc<Node>, id: u64) -> Slot {
+        Slot {
+            node,
+            id: Some(id),
+            lookups: 0,
+            locations: Vec::new(),
+            removed: false,
+            stamp: 0,
+        }
+    }
 }
 
 /// A hasher for small integer keys and short names (the std SipHash costs more than the
@@ -79,37 +109,44 @@ impl Hasher for FastHasher {
 pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
 type Fast = FastBuild;
 
-#[derive(Default)]
 struct Inner {
-    nodes: HashMap<u64, Slot, Fast>,
+    /// Every live or cached node, by slot key.
+    slots: HashMap<u64, Slot, Fast>,
+    /// Public id of every live node → its slot key.
+    live: HashMap<u64, u64, Fast>,
+    /// Host inode → slot key, for every live or cached node.
     by_host: HashMap<HostId, u64, Fast>,
-    /// parent directory inode → name → node, for every remembered location.
+    /// parent directory inode → name → slot key, for every remembered location.
     names: HashMap<HostId, HashMap<NameBuf, u64, Fast>, Fast>,
+    /// Which cached slot goes first.
+    lru: Lru,
 }
 
 /// The table of nodes. One lock guards it; it is held for map updates only, never across a
-/// system call.
+/// system call (descriptors of dropped nodes close after it is released).
 pub(crate) struct Table {
     inner: Mutex<Inner>,
     next: AtomicU64,
 }
 
-/// The root's node id.
+/// The root's node id (and slot key).
 pub(crate) const ROOT: NodeId = NodeId(1);
 
 impl Table {
-    /// A table holding only the root.
-    pub(crate) fn new(root: Node) -> Table {
-        let mut inner = Inner::default();
+    /// A table holding only the root, caching up to `cache` forgotten nodes.
+    pub(crate) fn new(root: Node, cache: usize) -> Table {
+        let mut inner = Inner {
+            slots: HashMap::default(),
+            live: HashMap::default(),
+            by_host: HashMap::default(),
+            names: HashMap::default(),
+            lru: Lru::new(cache),
+        };
         inner.by_host.insert(root.host, ROOT.0);
-        inner.nodes.insert(
-            ROOT.0,
-            Slot {
-                node: Arc::new(root),
-                lookups: 1,
-                locations: Vec::new(),
-            },
-        );
+        let mut slot = Slot::new(Arc::new(root), ROOT.0);
+        slot.lookups = 1;
+        inner.slots.insert(ROOT.0, slot);
+        inner.live.insert(ROOT.0, ROOT.0);
         Table {
             inner: Mutex::new(inner),
             next: AtomicU64::new(ROOT.0 + 1),
@@ -118,7 +155,8 @@ impl Table {
 
     /// The node behind `id`; `ESTALE` if unknown or forgotten.
     pub(crate) fn get(&self, id: NodeId) -> Result<Arc<Node>, Errno> {
-        match self.inner.lock().nodes.get(&id.0) {
+        let inner = self.inner.lock();
+        match inner.live_slot(id) {
             Some(slot) => Ok(slot.node.clone()),
             None => Err(Errno::ESTALE),
         }
@@ -129,52 +167,73 @@ impl Table {
         &self,
         id: NodeId,
     ) -> Result<(Arc<Node>, Vec<Location>), Errno> {
-        match self.inner.lock().nodes.get(&id.0) {
+        let inner = self.inner.lock();
+        match inner.live_slot(id) {
             Some(slot) => Ok((slot.node.clone(), slot.locations.clone())),
             None => Err(Errno::ESTALE),
         }
     }
 
-    /// If the inode `host` is already a node, counts one lookup of it, remembers that it was
-    /// seen as `name` in `parent`, and returns its id.
+    /// If the inode `host` is already a node, or cached, counts one lookup of it (reviving
+    /// a cached one under a fresh id), remembers that it was seen as `name` in `parent`, and
+    /// returns its id.
     pub(crate) fn hit(&self, host: HostId, parent: &Arc<Node>, name: &Name) -> Option<NodeId> {
         let mut inner = self.inner.lock();
-        let id = *inner.by_host.get(&host)?;
-        inner.count_and_locate(id, parent, name);
-        Some(NodeId(id))
+        let key = *inner.by_host.get(&host)?;
+        Some(self.count(&mut inner, key, parent, name))
     }
 
-    /// Adds `node`, found or made as `name` in `parent`, with one lookup. If its inode became
-    /// a node meanwhile (a concurrent lookup), that node is counted instead and `node`
-    /// (its descriptor) is dropped.
+    /// Adds `node`, found or made as `name` in `parent`, with one lookup. If its inode is a
+    /// node or cached meanwhile (a concurrent lookup), that node is counted (or revived)
+    /// instead and `node` (its descriptor) is dropped.
     pub(crate) fn insert(&self, node: Node, parent: &Arc<Node>, name: &Name) -> NodeId {
         let mut inner = self.inner.lock();
-        if let Some(&id) = inner.by_host.get(&node.host) {
-            inner.count_and_locate(id, parent, name);
-            return NodeId(id);
-        }
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        inner.by_host.insert(node.host, id);
-        inner.nodes.insert(
-            id,
-            Slot {
-                node: Arc::new(node),
-                lookups: 0,
-                locations: Vec::new(),
+        let key = match inner.by_host.get(&node.host) {
+            Some(&key) => key,
+            None => {
+                let key = self.next.fetch_add(1, Ordering::Relaxed);
+                inner.by_host.insert(node.host, key);
+                inner.slots.insert(key, Slot::new(Arc::new(node), key));
+                inner.live.insert(key, key);
+                key
+            }
+        };
+        self.count(&mut inner, key, parent, name)
+    }
+
+    /// Counts a lookup of slot `key` seen as `name` in `parent`, reviving it under a fresh
+    /// id if cached; returns its id.
+    fn count(&self, inner: &mut Inner, key: u64, parent: &Arc<Node>, name: &Name) -> NodeId {
+        let id = match inner.slots.get_mut(&key) {
+            Some(slot) => match slot.id {
+                Some(id) => id,
+                None => {
+                    let id = self.next.fetch_add(1, Ordering::Relaxed);
+                    slot.id = Some(id);
+                    inner.live.insert(id, key);
+                    inner.lru.left();
+                    id
+                }
             },
-        );
-        inner.count_and_locate(id, parent, name);
+            None => key, // by_host and slots agree; not reached
+        };
+        inner.count_and_locate(key, parent, name);
         NodeId(id)
     }
 
-    /// Gives back `count` lookups of `id`; at zero the node (and its descriptor) goes.
-    /// Unknown ids, the root, and counts larger than held are ignored.
+    /// Gives back `count` lookups of `id`; at zero the node is cached (or, if this provider
+    /// removed one of its names, dropped with its descriptor). Unknown ids, the root, and
+    /// counts larger than held are ignored.
     pub(crate) fn forget(&self, id: NodeId, count: u64) {
         if id == ROOT {
             return;
         }
-        let mut inner = self.inner.lock();
-        let Some(slot) = inner.nodes.get_mut(&id.0) else {
+        let mut guard = self.inner.lock();
+        let inner = &mut *guard;
+        let Some(&key) = inner.live.get(&id.0) else {
+            return;
+        };
+        let Some(slot) = inner.slots.get_mut(&key) else {
             return;
         };
         if count > slot.lookups {
@@ -184,18 +243,43 @@ impl Table {
         if slot.lookups > 0 {
             return;
         }
-        if let Some(slot) = inner.nodes.remove(&id.0) {
-            inner.by_host.remove(&slot.node.host);
-            for loc in &slot.locations {
-                inner.drop_name(loc.parent.host, &loc.name, id.0);
+        slot.id = None;
+        let removed = slot.removed;
+        inner.live.remove(&id.0);
+        let mut gone = Vec::new();
+        if removed || inner.lru.capacity() == 0 {
+            gone.extend(inner.remove_slot(key));
+        } else {
+            let stamp = inner.lru.push(key);
+            if let Some(slot) = inner.slots.get_mut(&key) {
+                slot.stamp = stamp;
+            }
+            let slots = &inner.slots;
+            let current = |k: u64, s: u64| {
+                slots
+                    .get(&k)
+                    .is_some_and(|x| x.id.is_none() && x.stamp == s)
+            };
+            let mut evict = Vec::new();
+            while let Some(old) = inner.lru.overflow(current) {
+                evict.push(old);
+            }
+            for old in evict {
+                gone.extend(inner.remove_slot(old));
             }
         }
+        // Descriptors (and the parents' the locations hold) close after the lock is released.
+        drop(guard);
+        drop(gone);
     }
 
-    /// Records that `name` in directory `parent` was removed.
+    /// Records that this provider removed `name` in directory `parent` (unlink, rmdir): a
+    /// live node under it is not cached when forgotten, a cached one is evicted.
     pub(crate) fn unlinked(&self, parent: HostId, name: &Name) {
         let mut inner = self.inner.lock();
-        inner.forget_name(parent, name);
+        let gone = inner.forget_name(parent, name, true);
+        drop(inner);
+        drop(gone);
     }
 
     /// Records a successful rename of `from` to `to` (both `(directory, name)`), swapping the
@@ -212,25 +296,54 @@ impl Table {
         if src.is_some() && src == dst {
             return; // two names of one inode: the kernel changed nothing
         }
-        inner.forget_name(from.0.host, from.1);
-        inner.forget_name(to.0.host, to.1);
-        if let Some(id) = src {
-            inner.locate(id, to.0, to.1);
+        let a = inner.forget_name(from.0.host, from.1, false);
+        // Replaced (unless exchanged): the target lost this name, maybe its last.
+        let b = inner.forget_name(to.0.host, to.1, !exchange);
+        if let Some(key) = src {
+            inner.locate(key, to.0, to.1);
         }
-        if let (true, Some(id)) = (exchange, dst) {
-            inner.locate(id, from.0, from.1);
+        if let (true, Some(key)) = (exchange, dst) {
+            inner.locate(key, from.0, from.1);
         }
+        drop(inner);
+        drop((a, b));
     }
 
-    /// How many nodes the table holds (root included); for tests and diagnostics.
+    /// How many live nodes the table holds (root included); for tests and diagnostics.
     pub(crate) fn len(&self) -> usize {
-        self.inner.lock().nodes.len()
+        self.inner.lock().live.len()
+    }
+
+    /// How many forgotten nodes are cached, and how many may be.
+    pub(crate) fn cached(&self) -> (usize, usize) {
+        let inner = self.inner.lock();
+        (inner.lru.len(), inner.lru.capacity())
     }
 }
 
 impl Inner {
+    fn live_slot(&self, id: NodeId) -> Option<&Slot> {
+        self.slots.get(self.live.get(&id.0)?)
+    }
+
+    /// Drops slot `key` (a node leaving the table for good) and everything pointing at it;
+    /// returns it so that its descriptors close after the lock is released.
+    fn remove_slot(&mut self, key: u64) -> Option<Slot> {
+        let slot = self.slots.remove(&key)?;
+        if self.by_host.get(&slot.node.host) == Some(&key) {
+            self.by_host.remove(&slot.node.host);
+        }
+        if let Some(id) = slot.id {
+            self.live.remove(&id);
+        }
+        for loc in &slot.locations {
+            self.drop_name(loc.parent.host, &loc.name, key);
+        }
+        Some(slot)
+    }
+
     fn count_and_locate(&mut self, id: u64, parent: &Arc<Node>, name: &Name) {
-        if let Some(slot) = self.nodes.get_mut(&id) {
+        if let Some(slot) = self.slots.get_mut(&id) {
             if id != ROOT.0 {
                 slot.lookups += 1;
             }
@@ -238,14 +351,20 @@ impl Inner {
         self.locate(id, parent, name);
     }
 
-    /// Remembers `name` in `parent` as a location of non-directory `id` (if not already).
+    /// Remembers `name` in `parent` as a location of `id` (if not already); a directory
+    /// keeps only its latest.
     fn locate(&mut self, id: u64, parent: &Arc<Node>, name: &Name) {
-        let Some(slot) = self.nodes.get_mut(&id) else {
+        if id == ROOT.0 {
+            return; // the root is never removed nor cached, and has no name of ours
+        }
+        let Some(slot) = self.slots.get_mut(&id) else {
             return;
         };
-        if slot.node.kind == FileKind::Directory {
-            return;
-        }
+        let max = if slot.node.kind == FileKind::Directory {
+            1
+        } else {
+            MAX_LOCATIONS
+        };
         let known = slot
             .locations
             .iter()
@@ -253,12 +372,12 @@ impl Inner {
         if known {
             return;
         }
-        if slot.locations.len() >= MAX_LOCATIONS {
+        if slot.locations.len() >= max {
             let old = slot.locations.remove(0);
             self.drop_name(old.parent.host, &old.name, id);
         }
         let name = Arc::new(name.to_owned());
-        let Some(slot) = self.nodes.get_mut(&id) else {
+        let Some(slot) = self.slots.get_mut(&id) else {
             return;
         };
         slot.locations.push(Location {
@@ -282,18 +401,26 @@ impl Inner {
         self.names.get(&parent)?.get(name).copied()
     }
 
-    /// Forgets whatever node was remembered under `name` in `parent`.
-    fn forget_name(&mut self, parent: HostId, name: &Name) {
-        let Some(dir) = self.names.get_mut(&parent) else {
-            return;
-        };
-        let Some(id) = dir.remove(name) else {
-            return;
-        };
+    /// Forgets whatever node was remembered under `name` in `parent`; `removed`: because
+    /// this provider removed the name, so a live node is marked and a cached one evicted
+    /// (returned, to be dropped after the lock is released).
+    fn forget_name(&mut self, parent: HostId, name: &Name, removed: bool) -> Option<Slot> {
+        let dir = self.names.get_mut(&parent)?;
+        let id = dir.remove(name)?;
         if dir.is_empty() {
             self.names.remove(&parent);
         }
         self.drop_location(id, parent, name);
+        if !removed {
+            return None;
+        }
+        let slot = self.slots.get_mut(&id)?;
+        if slot.id.is_some() {
+            slot.removed = true;
+            return None;
+        }
+        self.lru.left();
+        self.remove_slot(id)
     }
 
     /// Removes the `names` entry `parent`/`name` if it points at `id`.
@@ -310,7 +437,7 @@ impl Inner {
 
     /// Removes the location `parent`/`name` from node `id`'s list.
     fn drop_location(&mut self, id: u64, parent: HostId, name: &Name) {
-        if let Some(slot) = self.nodes.get_mut(&id) {
+        if let Some(slot) = self.slots.get_mut(&id) {
             slot.locations
                 .retain(|l| !(l.parent.host == parent && l.name.as_bytes() == name.as_bytes()));
         }
