@@ -86,16 +86,19 @@ impl ProviderSubject {
             .mkdir(root, name("bench"), 0o755, OWNER)
             .expect("mkdir bench")
             .node;
+        // The files are not held: a lookup finds a name nobody holds, as a path walk does.
         for i in 0..files {
-            fs.mknod(
-                dir,
-                name(&file_name(i)),
-                vfsbox_api::FileKind::Regular,
-                0o644,
-                0,
-                OWNER,
-            )
-            .expect("mknod");
+            let entry = fs
+                .mknod(
+                    dir,
+                    name(&file_name(i)),
+                    vfsbox_api::FileKind::Regular,
+                    0o644,
+                    0,
+                    OWNER,
+                )
+                .expect("mknod");
+            fs.forget(entry.node, 1);
         }
         let (entry, handle) = fs
             .create(dir, name("data"), 0o644, OpenFlags::WRITE, OWNER)
