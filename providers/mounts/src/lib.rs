@@ -1,0 +1,1 @@
+//! Providers mounted at virtual paths.

@@ -1,0 +1,1 @@
+//! Adapters between rust-vfs (`vfs` crate) filesystems and vfsbox providers.
