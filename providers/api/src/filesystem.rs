@@ -103,8 +103,11 @@ pub trait FileSystem: Send + Sync {
     /// change came through (`ftruncate`), which keeps working after the file is unlinked.
     ///
     /// # Errors
-    /// `EROFS` if read-only; `EINVAL` if `perm` has bits outside `PERM_MASK`; `EISDIR` for a
-    /// size change of a directory, `EINVAL` for one of any other non-regular file; `EPERM` for
+    /// `EROFS` if read-only (but a size change of a non-regular file gets the kind errors below
+    /// first, as `truncate` checks the kind before the mount; an empty change succeeds, as
+    /// `utimensat` with both times omitted does); `EINVAL` if `perm` has bits outside
+    /// `PERM_MASK`; `EISDIR` for a size change of a directory, `EINVAL` for one of any other
+    /// non-regular file; `EPERM` for
     /// uid/gid changes without `Capabilities::ownership`; `EFBIG` for a size beyond the
     /// provider's largest file; `ENOSPC` if a quota refuses it.
     fn setattr(
@@ -208,7 +211,8 @@ pub trait FileSystem: Send + Sync {
     ///
     /// # Errors
     /// `ENOTDIR` if `dir` or `new_dir` is not a directory; `EINVAL` for a flag the provider
-    /// does not support; `EROFS` if read-only; `ENOENT` if `name` does not exist; `EEXIST` if
+    /// does not support (a read-only provider answers `EROFS` instead: Linux refuses on the
+    /// mount before the filesystem sees the flags); `EROFS` if read-only; `ENOENT` if `name` does not exist; `EEXIST` if
     /// `new_name` exists and `flags` is `NoReplace`; `ENOENT` if `new_name` does not exist and
     /// `flags` is `Exchange`; `EINVAL` if a directory would move into itself or its own
     /// subtree; `ENOTEMPTY` if the destination is an ancestor of the source (`EINVAL` with
@@ -229,7 +233,8 @@ pub trait FileSystem: Send + Sync {
     ///
     /// # Errors
     /// `EISDIR` if the node is a directory; `ELOOP` if it is a symbolic link; `EROFS` if the
-    /// access mode writes or `OpenFlags::TRUNCATE` is set and the provider is read-only;
+    /// access mode writes or `OpenFlags::TRUNCATE` is set and the provider is read-only (for a
+    /// regular file: Linux opens FIFOs, sockets and devices for writing on a read-only mount);
     /// `ENXIO` for a FIFO, socket or device the provider cannot open without blocking;
     /// `ETXTBSY`-style refusals are not made.
     fn open(&self, node: NodeId, flags: OpenFlags) -> Result<HandleId, Errno>;
