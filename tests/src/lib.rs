@@ -85,10 +85,16 @@ mod runner;
 /// The cases, one module per topic.
 mod cases;
 
+mod listed;
+pub mod populate;
+pub mod tree;
+
 pub use fixture::{Factory, Fixture};
 pub use outcome::{Failure, Outcome};
 pub use runner::{run_each, Case, Summary};
 
+#[doc(hidden)]
+pub use listed::run_listed_test;
 #[doc(hidden)]
 pub use runner::run_test;
 
