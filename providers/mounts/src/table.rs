@@ -530,12 +530,27 @@ impl FileSystem for MountTable {
             ) if a == b => (a, x, y),
             _ => return Err(Errno::EXDEV),
         };
-        if self.child(from, name).is_some() || self.child(to, new_name).is_some() {
-            return Err(if self.read_only(mount) {
-                Errno::EROFS
-            } else {
-                Errno::EBUSY
-            });
+        let (from_mp, to_mp) = (
+            self.child(from, name).is_some(),
+            self.child(to, new_name).is_some(),
+        );
+        if from_mp || to_mp {
+            if self.read_only(mount) {
+                return Err(Errno::EROFS);
+            }
+            if !from_mp && flags != RenameFlags::Exchange {
+                // Linux checks the source and the kinds before it sees the mount point.
+                let fs = &self.mounts[mount].fs;
+                let found = fs.lookup(inner_from, name)?;
+                fs.forget(found.node, 1);
+                if flags == RenameFlags::NoReplace {
+                    return Err(Errno::EEXIST);
+                }
+                if found.attr.kind != FileKind::Directory {
+                    return Err(Errno::EISDIR);
+                }
+            }
+            return Err(Errno::EBUSY);
         }
         self.mounts[mount]
             .fs
