@@ -1,0 +1,1 @@
+//! Serves any vfsbox provider through the kernel with FUSE.
