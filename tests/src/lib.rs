@@ -85,12 +85,15 @@ mod runner;
 /// The cases, one module per topic.
 mod cases;
 
+pub mod overlay;
+
 mod listed;
 pub mod populate;
 pub mod tree;
 
 pub use fixture::{Factory, Fixture};
 pub use outcome::{Failure, Outcome};
+pub use overlay::{overlay_cases, OverlayCase, OverlayFactory, OverlayFixture};
 pub use runner::{run_each, Case, Summary};
 
 #[doc(hidden)]
