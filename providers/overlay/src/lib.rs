@@ -95,7 +95,7 @@ pub use error::OverlayError;
 
 use handles::HandleTable;
 use nodes::{Freed, Node, NodeTable, ROOT};
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Mutex, RecursiveRwLock};
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -110,9 +110,10 @@ pub struct Overlay {
     /// Upper inode number → overlay inode number, for copied-up nodes (see `ino.rs`).
     origins: Mutex<HashMap<u64, u64>>,
     handles: HandleTable,
-    /// Namespace changes (and copy-up) take it for writing, lookups and listings for reading,
-    /// so a lookup never sees a copy-up or whiteout half made.
-    ns: RwLock<()>,
+    /// Namespace changes (and copy-up) take it for writing, lookups and listings for reading
+    /// (recursively: a listing's sink may look names up), so a lookup never sees a copy-up or
+    /// whiteout half made.
+    ns: RecursiveRwLock<()>,
     /// Serial numbers of staging names.
     staging: AtomicU64,
 }
@@ -163,7 +164,7 @@ impl Overlay {
             nodes: Mutex::new(NodeTable::new(root)),
             origins: Mutex::new(HashMap::new()),
             handles: HandleTable::default(),
-            ns: RwLock::new(()),
+            ns: RecursiveRwLock::new(()),
             staging: AtomicU64::new(1),
         })
     }

@@ -176,7 +176,8 @@ impl Overlay {
 
     /// The entry of node `id`, which the caller already holds a lookup of.
     pub(crate) fn entry(&self, id: u64) -> Result<Entry, Errno> {
-        let attr = match self.nodes.lock().held(id).cloned() {
+        let node = self.nodes.lock().held(id).cloned();
+        let attr = match node {
             Some(node) => self.attr_of(&node),
             None => Err(Errno::ESTALE),
         };
