@@ -51,10 +51,14 @@
 //!
 //! # Inode numbers and link counts
 //!
-//! See [the scheme](crate::ino): `2 * lower_ino + 1` for nodes from the lower layer (kept
-//! across copy-up), `2 * upper_ino` for upper-only nodes. `nlink` is the upper's for upper
-//! files, the lower's for lower files (0 once whited out); a merged directory's is 2 plus its
-//! subdirectories in the merged view. A lower file with several hard links becomes separate
+//! The scheme is overlayfs's `xino` with one bit: `2 * lower_ino + 1` for nodes from the lower
+//! layer, `2 * upper_ino` for upper-only nodes, so the two never collide (layer inode numbers
+//! must stay below 2^63). Copy-up keeps the number: the overlay records, per upper inode
+//! number, the number its file had before (overlayfs keeps this *origin* in an xattr), and
+//! lookups and listings of upper entries consult it. `nlink` is the upper's for upper files,
+//! the lower's for lower files (0 once whited out); a merged directory's is 2 plus its
+//! subdirectories in the merged view (counted by listing both layers when the lower half has
+//! subdirectories). A lower file with several hard links becomes separate
 //! files when one name is copied up, as in overlayfs without the `index` feature.
 //!
 //! # Renaming a lower directory: `EXDEV`

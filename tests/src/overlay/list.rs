@@ -2,7 +2,7 @@
 
 /// Names every overlay case once, by topic, and hands the list to a callback macro:
 /// `foreach_overlay_case!((callback) [extra tokens])`. The registry ([`overlay_cases`]) and
-/// [`overlay_tests!`] both come from it; a case missing here is dead code, which the crate
+/// [`overlay_tests!`](crate::overlay_tests) both come from it; a case missing here is dead code, which the crate
 /// denies.
 ///
 /// [`overlay_cases`]: crate::overlay_cases

@@ -1,8 +1,8 @@
 //! The overlay's own cases: copy-up, whiteouts, opaque directories, merged listings, inode
 //! numbers, link counts and rename rules. They need layers to pre-populate, so they have their
 //! own fixture ([`OverlayFixture`], made by an [`OverlayFactory`] that first hands both raw
-//! layers to the case), case list ([`foreach_overlay_case!`]), registry ([`overlay_cases`])
-//! and instantiation macro ([`overlay_tests!`]), in the style of the generic suite.
+//! layers to the case), case list ([`foreach_overlay_case!`](crate::foreach_overlay_case)), registry ([`overlay_cases`])
+//! and instantiation macro ([`overlay_tests!`](crate::overlay_tests)), in the style of the generic suite.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -183,7 +183,7 @@ impl std::fmt::Debug for OverlayCase {
 /// Builds [`overlay_cases`] from the list.
 macro_rules! overlay_registry {
     ([] $($topic:ident: [$($case:ident),* $(,)?]),* $(,)?) => {
-        /// Every overlay case, in the order of [`foreach_overlay_case!`].
+        /// Every overlay case, in the order of [`foreach_overlay_case!`](crate::foreach_overlay_case).
         pub fn overlay_cases() -> &'static [OverlayCase] {
             static CASES: &[OverlayCase] = &[
                 $($(OverlayCase {
@@ -200,7 +200,7 @@ macro_rules! overlay_registry {
 
 crate::foreach_overlay_case!((overlay_registry) []);
 
-/// Runs the overlay case `full_name` as a Rust test (used by [`overlay_tests!`]).
+/// Runs the overlay case `full_name` as a Rust test (used by [`overlay_tests!`](crate::overlay_tests)).
 #[doc(hidden)]
 pub fn run_overlay_test(full_name: &str, factory: &dyn OverlayFactory) {
     let Some(case) = overlay_cases().iter().find(|c| c.full_name() == full_name) else {
@@ -222,7 +222,7 @@ macro_rules! overlay_tests {
     };
 }
 
-/// The body of [`overlay_tests!`].
+/// The body of [`overlay_tests!`](crate::overlay_tests).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __vfsbox_overlay_tests {
