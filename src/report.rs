@@ -4,18 +4,22 @@ use serde::Serialize;
 use vfsbox_conformance::{Case, Outcome, Summary};
 
 /// The text line of one case: `name ... ok`, `name ... FAILED expected X, got Y (step)`,
-/// `name ... skipped (reason)`.
-pub fn text_line(case: &Case, outcome: &Outcome) -> String {
+/// `name ... skipped (reason)`; prefixed with `[DIR] ` for a run inside directory `at`.
+pub fn text_line(at: Option<&str>, case: &Case, outcome: &Outcome) -> String {
+    let prefix = at.map(|dir| format!("[{dir}] ")).unwrap_or_default();
     match outcome {
-        Outcome::Pass => format!("{} ... ok", case.name),
-        Outcome::Fail(failure) => format!("{} ... FAILED {failure}", case.name),
-        Outcome::Skip(reason) => format!("{} ... skipped ({reason})", case.name),
+        Outcome::Pass => format!("{prefix}{} ... ok", case.name),
+        Outcome::Fail(failure) => format!("{prefix}{} ... FAILED {failure}", case.name),
+        Outcome::Skip(reason) => format!("{prefix}{} ... skipped ({reason})", case.name),
     }
 }
 
 /// One case in the JSON document.
 #[derive(Debug, Serialize)]
 pub struct CaseRecord {
+    /// The directory of the provider the case ran in, when not its root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     pub name: &'static str,
     pub topic: &'static str,
     /// `pass`, `fail` or `skip`.
@@ -31,8 +35,9 @@ pub struct CaseRecord {
 }
 
 impl CaseRecord {
-    pub fn new(case: &Case, outcome: &Outcome) -> CaseRecord {
+    pub fn new(at: Option<&str>, case: &Case, outcome: &Outcome) -> CaseRecord {
         let mut record = CaseRecord {
+            at: at.map(String::from),
             name: case.name,
             topic: case.topic,
             outcome: "pass",
