@@ -2,8 +2,8 @@
 //! exactly what `fixtures/tree.manifest` describes (listings, kinds, modes, sizes, contents,
 //! symlink targets) and refuse every change.
 //!
-//! Its own list ([`foreach_tree_case!`]), registry ([`tree_cases`]) and instantiation macro
-//! ([`readonly_tree_tests!`]), in the style of the generic suite, because its fixture is not
+//! Its own list ([`foreach_tree_case!`](crate::foreach_tree_case)), registry ([`tree_cases`]) and instantiation macro
+//! ([`readonly_tree_tests!`](crate::readonly_tree_tests)), in the style of the generic suite, because its fixture is not
 //! an empty provider but the tree.
 
 use crate::helpers::*;
@@ -232,7 +232,7 @@ macro_rules! foreach_tree_case {
 
 macro_rules! tree_registry {
     ([] $($topic:ident: [$($case:ident),* $(,)?]),* $(,)?) => {
-        /// Every fixture-tree case, in the order of [`foreach_tree_case!`].
+        /// Every fixture-tree case, in the order of [`foreach_tree_case!`](crate::foreach_tree_case).
         pub fn tree_cases() -> &'static [Case] {
             static CASES: &[Case] = &[
                 $($(Case {

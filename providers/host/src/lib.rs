@@ -1,13 +1,13 @@
-//! The host provider: a [`FileSystem`] over one host directory, confined by construction.
+//! The host provider: a [`FileSystem`](vfsbox_api::FileSystem) over one host directory, confined by construction.
 //!
 //! [`HostFs::open`] opens the root once through cap-std's `open_ambient_dir`, the provider's
 //! only use of ambient authority. Everything after works from descriptors:
 //!
 //! - every node holds a descriptor of its inode (`O_PATH|O_NOFOLLOW|O_CLOEXEC`), its host
 //!   (device, inode) pair, and for non-directories the names it was last seen under
-//!   ([`table`]);
+//!   (the `table` module);
 //! - namespace operations are single-name `*at` calls relative to a directory node's
-//!   descriptor, with `O_NOFOLLOW`/`AT_SYMLINK_NOFOLLOW` and `O_CLOEXEC` ([`sys`] is the only
+//!   descriptor, with `O_NOFOLLOW`/`AT_SYMLINK_NOFOLLOW` and `O_CLOEXEC` (the `sys` module is the only
 //!   module that makes system calls);
 //! - attribute operations act on the node's own descriptor (`statx`, `fchmodat2`,
 //!   `fchownat`, `utimensat` with `AT_EMPTY_PATH`), so they reach exactly that inode, even

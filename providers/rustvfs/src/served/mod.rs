@@ -30,8 +30,10 @@ use walk::{Held, Walk};
 /// Errors are converted by [`vfs_from_errno`](crate::errors::vfs_from_errno): the errno is
 /// kept as the raw OS error of an `IoError`, or in the cause's message.
 pub struct ProviderAsVfs {
+    // Field order is drop order: the provider goes before what it stands on.
     fs: Arc<dyn FileSystem>,
     owner: Owner,
+    guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl fmt::Debug for ProviderAsVfs {
@@ -60,7 +62,20 @@ impl ProviderAsVfs {
                 gid: a.gid,
             })
             .unwrap_or(Owner { uid: 0, gid: 0 });
-        ProviderAsVfs { fs, owner }
+        ProviderAsVfs {
+            fs,
+            owner,
+            guard: None,
+        }
+    }
+
+    /// Keeps `guard` (e.g. the `tempfile::TempDir` a host provider is opened on) alive for
+    /// as long as this filesystem, dropping it after the provider: rust-vfs takes filesystems
+    /// by value, so this is where such a resource can live.
+    #[must_use]
+    pub fn keeping(mut self, guard: impl std::any::Any + Send + Sync) -> Self {
+        self.guard = Some(Box::new(guard));
+        self
     }
 
     /// Makes new nodes with this owner.
