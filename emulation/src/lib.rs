@@ -1,0 +1,1 @@
+//! The emulated POSIX layer: `Posix` over any `FileSystem` provider.

@@ -1,0 +1,1 @@
+//! The native passthrough: `Posix` as raw Linux syscalls.
