@@ -1,1 +1,261 @@
 //! Serves any vfsbox provider through the kernel with FUSE.
+//!
+//! [`mount`] checks the mountpoint, mounts a provider with `fuser` (pinned to 0.18.0, its
+//! `&self` API with typed ids) and serves it on worker threads until [`Mount::unmount`] or
+//! drop. The kernel resolves paths and checks permissions (`default_permissions`); the
+//! adapter maps provider nodes to FUSE inode numbers with the kernel's lookup counts
+//! ([`inodes`]), adds `.` and `..` to listings, and keeps directory offsets stable.
+//!
+//! Left for later, with the reason:
+//! - FUSE passthrough (backing files, Linux 6.9+) for host files: fuser 0.18 supports it
+//!   (`ReplyOpen::opened_passthrough`), but the `FileSystem` trait gives no way to reach the
+//!   host file descriptor behind a provider handle, and passthrough would bypass the wrappers
+//!   (quotas, audit) stacked over a host provider. It needs an additive trait method that only
+//!   an unwrapped host provider answers.
+//! - Locks are the kernel's: see [`adapter`].
+#![forbid(unsafe_code)]
+
+mod adapter;
+mod checks;
+mod convert;
+pub mod demo;
+mod dirs;
+pub mod inodes;
+mod notify;
+mod unmount;
+
+pub use checks::is_mount_point;
+pub use notify::{Invalidating, Invalidator};
+pub use unmount::{unmount_path, UnmountError};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vfsbox_api::FileSystem;
+
+/// How a provider is mounted.
+#[derive(Clone, Debug)]
+pub struct MountOptions {
+    /// How long the kernel may cache a name → node answer.
+    pub entry_timeout: Duration,
+    /// How long the kernel may cache attributes.
+    pub attr_timeout: Duration,
+    /// Worker threads reading requests from the kernel.
+    pub threads: usize,
+    /// Mount read-only (`ro`): the kernel refuses every change with `EROFS` itself.
+    pub read_only: bool,
+    /// Let other users in (`allow_other`); `default_permissions` makes the kernel check their
+    /// permissions against the provider's modes and owners. Needs root or
+    /// `user_allow_other` in `/etc/fuse.conf`.
+    pub allow_other: bool,
+    /// Keep the page cache of a file across opens (`FOPEN_KEEP_CACHE`).
+    pub keep_cache: bool,
+    /// Let the kernel buffer writes (`FUSE_WRITEBACK_CACHE`): faster small writes, but a
+    /// change made in-process is seen only after the kernel flushes.
+    pub writeback_cache: bool,
+    /// The largest write request, and the read-ahead window (bytes).
+    pub max_write: u32,
+    /// The source shown in `/proc/mounts` (`fsname`).
+    pub fsname: String,
+    /// Host directories the provider exports: a mountpoint inside one is refused (the mount
+    /// would show itself inside itself).
+    pub host_dirs: Vec<PathBuf>,
+    /// How long [`Mount::unmount`] waits for open files to be closed after a lazy unmount
+    /// before it cuts the connection.
+    pub unmount_grace: Duration,
+}
+
+impl Default for MountOptions {
+    fn default() -> Self {
+        MountOptions {
+            entry_timeout: Duration::from_secs(1),
+            attr_timeout: Duration::from_secs(1),
+            threads: DEFAULT_THREADS,
+            read_only: false,
+            allow_other: false,
+            keep_cache: true,
+            writeback_cache: false,
+            max_write: 1 << 20,
+            fsname: "vfsbox".to_string(),
+            host_dirs: Vec::new(),
+            unmount_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The default number of worker threads (measured on 2 cores; see the crate's benches note).
+pub const DEFAULT_THREADS: usize = 2;
+
+/// Why a mount failed. Nothing is left mounted after any of these.
+#[derive(Debug, thiserror::Error)]
+pub enum MountError {
+    /// `/dev/fuse` is missing or cannot be opened.
+    #[error("cannot open /dev/fuse ({0}); load the module with `modprobe fuse`, or in a container pass --device /dev/fuse")]
+    NoFuseDevice(#[source] std::io::Error),
+    /// The mountpoint does not exist.
+    #[error("mountpoint {0:?} does not exist; create it first (mkdir -p {dir})", dir = .0.display())]
+    MountpointMissing(PathBuf),
+    /// The mountpoint is not a directory.
+    #[error("mountpoint {0:?} is not a directory")]
+    NotADirectory(PathBuf),
+    /// The mountpoint has entries.
+    #[error("mountpoint {0:?} is not empty; mount on an empty directory")]
+    NotEmpty(PathBuf),
+    /// Something is mounted there already (or a dead mount is left behind).
+    #[error("{0:?} is already a mount point; if a vfsbox daemon died there, run `vfsbox umount {dir}`", dir = .0.display())]
+    AlreadyMounted(PathBuf),
+    /// The caller may not mount there (or may not use /dev/fuse).
+    #[error("permission denied on {0:?}; mount on a directory you own, or run as root")]
+    PermissionDenied(PathBuf),
+    /// The mountpoint is inside a host directory the provider exports.
+    #[error("mountpoint {mountpoint:?} is inside host directory {host_dir:?} that the provider exports; the mount would contain itself, choose a mountpoint outside it")]
+    Recursive {
+        /// The mountpoint asked for.
+        mountpoint: PathBuf,
+        /// The exported directory containing it.
+        host_dir: PathBuf,
+    },
+    /// Another I/O error about a path.
+    #[error("{0:?}: {1}")]
+    Io(PathBuf, #[source] std::io::Error),
+    /// The mount itself failed.
+    #[error("mounting at {0:?} failed: {1}")]
+    Mount(PathBuf, #[source] std::io::Error),
+}
+
+/// A mounted provider. Dropping it unmounts (lazily if files are still open).
+pub struct Mount {
+    session: Option<fuser::BackgroundSession>,
+    mountpoint: PathBuf,
+    inodes: Arc<Inodes>,
+    invalidator: Invalidator,
+    grace: Duration,
+}
+
+use inodes::Inodes;
+
+impl std::fmt::Debug for Mount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mount")
+            .field("mountpoint", &self.mountpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Mounts `fs` at `mountpoint` and serves it on background threads.
+///
+/// # Errors
+/// [`MountError`]: the checks of the mountpoint fail, or the kernel refuses the mount.
+pub fn mount(
+    fs: Arc<dyn FileSystem>,
+    mountpoint: &Path,
+    options: &MountOptions,
+) -> Result<Mount, MountError> {
+    let canonical = checks::preflight(mountpoint, &options.host_dirs)?;
+    let inodes = Arc::new(Inodes::new(fs.root()));
+    let adapter = adapter::Adapter::new(fs, inodes.clone(), options);
+    let mut mount_options = vec![
+        fuser::MountOption::FSName(options.fsname.clone()),
+        fuser::MountOption::Subtype("vfsbox".to_string()),
+        fuser::MountOption::DefaultPermissions,
+        fuser::MountOption::NoSuid,
+        fuser::MountOption::NoDev,
+    ];
+    mount_options.push(if options.read_only {
+        fuser::MountOption::RO
+    } else {
+        fuser::MountOption::RW
+    });
+    let mut config = fuser::Config::default();
+    config.mount_options = mount_options;
+    config.acl = if options.allow_other {
+        fuser::SessionACL::All
+    } else {
+        fuser::SessionACL::Owner
+    };
+    config.n_threads = Some(options.threads.max(1));
+    // Each worker reads its own cloned /dev/fuse descriptor, so they do not contend on one.
+    config.clone_fd = options.threads > 1;
+    let session = fuser::Session::new(adapter, &canonical, &config)
+        .map_err(|e| MountError::Mount(mountpoint.to_path_buf(), e))?;
+    let invalidator = Invalidator::new(session.notifier(), inodes.clone());
+    let session = session
+        .spawn()
+        .map_err(|e| MountError::Mount(mountpoint.to_path_buf(), e))?;
+    Ok(Mount {
+        session: Some(session),
+        mountpoint: canonical,
+        inodes,
+        invalidator,
+        grace: options.unmount_grace,
+    })
+}
+
+impl Mount {
+    /// Where it is mounted (canonical).
+    pub fn mountpoint(&self) -> &Path {
+        &self.mountpoint
+    }
+
+    /// The handle that invalidates the kernel's caches after in-process changes.
+    pub fn invalidator(&self) -> Invalidator {
+        self.invalidator.clone()
+    }
+
+    /// How many inodes (besides the root) the kernel holds now.
+    pub fn inodes_held(&self) -> usize {
+        self.inodes.held()
+    }
+
+    /// True once the session has ended (unmounted from outside, or the connection aborted).
+    pub fn has_ended(&self) -> bool {
+        self.session.as_ref().is_none_or(|s| s.guard.is_finished())
+    }
+
+    /// Flushes the kernel's dirty data, unmounts, and waits for the session to end. A mount
+    /// still in use (open files, a process's working directory) is detached lazily and given
+    /// the grace period to drain; then the connection is cut so the daemon can exit.
+    ///
+    /// # Errors
+    /// [`UnmountError`] if the kernel refuses the unmount.
+    pub fn unmount(mut self) -> Result<(), UnmountError> {
+        self.shut_down()
+    }
+
+    fn shut_down(&mut self) -> Result<(), UnmountError> {
+        let Some(session) = self.session.take() else {
+            return Ok(());
+        };
+        let result = if session.guard.is_finished() {
+            Ok(())
+        } else {
+            unmount::sync(&self.mountpoint);
+            let connection = unmount::connection_of(&self.mountpoint);
+            let result = unmount_path(&self.mountpoint);
+            let deadline = Instant::now() + self.grace;
+            while !session.guard.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if !session.guard.is_finished() {
+                if let Some(connection) = connection {
+                    unmount::abort(connection);
+                }
+                let deadline = Instant::now() + Duration::from_secs(2);
+                while !session.guard.is_finished() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
+            result
+        };
+        if session.guard.is_finished() {
+            let _ = session.join();
+        }
+        result
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = self.shut_down();
+    }
+}
