@@ -32,6 +32,12 @@ pub struct Capabilities {
     pub case_sensitive: bool,
     /// The finest timestamp step the provider keeps, in nanoseconds (1 for nanosecond times).
     pub time_resolution_ns: u32,
+    /// The largest file size; a write or truncate beyond it is `EFBIG` (Linux's own limit,
+    /// `MAX_LFS_FILESIZE`, is `i64::MAX`).
+    pub max_file_size: u64,
+    /// Names may be any bytes (else only UTF-8: other names are `EINVAL`, as on vfat with
+    /// `utf8`).
+    pub byte_names: bool,
 }
 
 impl Capabilities {
@@ -50,5 +56,7 @@ impl Capabilities {
         read_only: false,
         case_sensitive: true,
         time_resolution_ns: 1,
+        max_file_size: i64::MAX as u64,
+        byte_names: true,
     };
 }

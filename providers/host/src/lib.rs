@@ -162,5 +162,8 @@ fn probe_capabilities(root: &OwnedFd) -> Result<Capabilities, Errno> {
         read_only: fs.read_only,
         case_sensitive: !vfat,
         time_resolution_ns: if vfat { 2_000_000_000 } else { 1 },
+        // The host filesystem's own limit answers EFBIG where it is lower.
+        max_file_size: i64::MAX as u64,
+        byte_names: !vfat,
     })
 }

@@ -251,6 +251,8 @@ fn intersect(mounts: &[Mount]) -> Capabilities {
         caps.read_only &= c.read_only;
         caps.case_sensitive &= c.case_sensitive;
         caps.time_resolution_ns = caps.time_resolution_ns.max(c.time_resolution_ns);
+        caps.max_file_size = caps.max_file_size.min(c.max_file_size);
+        caps.byte_names &= c.byte_names;
     }
     caps
 }

@@ -142,6 +142,7 @@ impl Overlay {
         let caps = Capabilities {
             case_sensitive: u.case_sensitive && l.case_sensitive,
             time_resolution_ns: u.time_resolution_ns.max(l.time_resolution_ns),
+            byte_names: u.byte_names && l.byte_names,
             read_only: false,
             ..u
         };

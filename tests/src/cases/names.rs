@@ -63,9 +63,9 @@ cases! {
         t.writable()?;
         let name = ok(Name::new(b"\xff\xfe-bin"), "Name::new")?;
         let created = t.fs.create(t.root, name, 0o644, vfsbox_api::OpenFlags::WRITE, t.owner);
-        if created == Err(vfsbox_api::Errno::EINVAL) {
-            // No capability names UTF-8-only names; EINVAL is what vfat (utf8) answers.
-            return Err(skip("the provider refuses non-UTF-8 names with EINVAL, as vfat with utf8 does"));
+        if !t.caps.byte_names {
+            // The declared refusal, as vfat with utf8 answers.
+            return errno(created, vfsbox_api::Errno::EINVAL, "create of a non-UTF-8 name");
         }
         let (entry, handle) = ok(created, "create")?;
         t.release(handle)?;

@@ -301,6 +301,9 @@ impl<F: VfsFileSystem> FileSystem for RustVfsProvider<F> {
             read_only: false,
             case_sensitive: true,
             time_resolution_ns: 1,
+            max_file_size: self.max_file_size,
+            // rust-vfs paths are `&str`.
+            byte_names: false,
         }
     }
 
