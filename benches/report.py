@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns criterion's results into the benchmark tables of docs/benchmarks.md.
 
-Usage: python3 benches/report.py [TARGET_DIR]   (after `cargo bench --bench providers --bench scale`)
+Usage: python3 benches/report.py [TARGET_DIR]
+(after `cargo bench --bench providers --bench scale --bench compose`)
 Prints Markdown: median per operation and the ratios to the baseline measured in the same run.
 """
 import json
@@ -57,6 +58,13 @@ for op in ["lookup", "getattr", "create_write4k_release", "open_read4k_release",
 big = median("large", "readdir_100000")
 if big is not None:
     print(f"\nreaddir of 100,000 entries: {fmt(big)} ({big / 100000:.1f} ns per entry)")
+
+print("\n### Composition: overlay and a three-level mount table against the bare memory provider\n")
+print("| operation | bare memory | overlay | mounts (3 levels) | overlay / bare | mounts / bare |")
+print("|---|---|---|---|---|---|")
+for op in ["lookup", "getattr", "open_read4k_release", "create_write4k_release", "rename"]:
+    b, o, m = (median(g, op) for g in ("compose-bare", "compose-overlay", "compose-mounts3"))
+    print(f"| {op} | {fmt(b)} | {fmt(o)} | {fmt(m)} | {ratio(o, b)} | {ratio(m, b)} |")
 
 million = target / "tmp" / "million-files.json"
 if million.exists():

@@ -79,11 +79,16 @@ pub struct ProviderSubject {
 }
 
 impl ProviderSubject {
-    /// Makes `bench/` holding `files` empty files and the 4 KiB file `data`.
+    /// Makes `bench/` holding `files` empty files (not held) and the 4 KiB file `data` (held).
     pub fn new(fs: Arc<dyn FileSystem>, files: usize) -> ProviderSubject {
         let root = fs.root();
+        ProviderSubject::new_in(fs, root, files)
+    }
+
+    /// As [`new`](Self::new), with `bench/` made in directory `parent`.
+    pub fn new_in(fs: Arc<dyn FileSystem>, parent: NodeId, files: usize) -> ProviderSubject {
         let dir = fs
-            .mkdir(root, name("bench"), 0o755, OWNER)
+            .mkdir(parent, name("bench"), 0o755, OWNER)
             .expect("mkdir bench")
             .node;
         // The files are not held: a lookup finds a name nobody holds, as a path walk does.
@@ -110,6 +115,17 @@ impl ProviderSubject {
             dir,
             file: entry.node,
         }
+    }
+
+    /// A subject over a `bench/` directory that already exists in `fs`'s root (made by
+    /// [`new`](Self::new) on a provider `fs` stands on, such as an overlay's lower layer).
+    pub fn existing(fs: Arc<dyn FileSystem>) -> ProviderSubject {
+        let dir = fs
+            .lookup(fs.root(), name("bench"))
+            .expect("lookup bench")
+            .node;
+        let file = fs.lookup(dir, name("data")).expect("lookup data").node;
+        ProviderSubject { fs, dir, file }
     }
 
     fn done(&self, handle: HandleId) {
