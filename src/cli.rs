@@ -18,6 +18,48 @@ pub enum Command {
     /// Exit status: 0 when no case failed, 1 when one did, 2 for a bad provider spec or a
     /// provider that cannot be set up.
     Conformance(ConformanceArgs),
+
+    /// Serve a provider through FUSE at MOUNTPOINT, in the foreground, until Ctrl-C.
+    ///
+    /// With no --provider, mounts the demo sandbox: a memory filesystem holding a README.
+    /// Exit status: 0 after a clean unmount, 2 when nothing could be mounted (bad spec,
+    /// missing or non-empty mountpoint, already a mount point, no /dev/fuse, no permission).
+    Mount(MountArgs),
+
+    /// Unmount MOUNTPOINT, e.g. one left behind by a `vfsbox mount` that was killed.
+    ///
+    /// Exit status: 0 when unmounted, 2 when it is not a mount point or cannot be unmounted.
+    Umount(UmountArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MountArgs {
+    /// The provider to serve (as for `vfsbox conformance`; `host:DIR` serves DIR itself).
+    /// Default: the demo sandbox.
+    #[arg(long, value_name = "SPEC")]
+    pub provider: Option<ProviderSpec>,
+
+    /// Mount read-only: every change fails with EROFS.
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// Worker threads serving kernel requests.
+    #[arg(long, value_name = "N", default_value_t = vfsbox_fuse::DEFAULT_THREADS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: u16,
+
+    /// Let other users access the mount (the kernel checks their permissions).
+    #[arg(long)]
+    pub allow_other: bool,
+
+    /// An existing empty directory to mount on.
+    pub mountpoint: std::path::PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UmountArgs {
+    /// Where the mount is.
+    pub mountpoint: std::path::PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@
 
 mod cli;
 mod conformance;
+mod mount;
 mod providers;
 mod report;
 mod spec;
@@ -17,5 +18,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::Conformance(args) => conformance::run(&args),
+        cli::Command::Mount(args) => mount::run(&args),
+        cli::Command::Umount(args) => mount::run_umount(&args),
     }
 }

@@ -1,0 +1,165 @@
+//! `vfsbox mount` and `vfsbox umount`: serve a provider through FUSE in the foreground, and
+//! clean up a mount left behind by a daemon that died.
+
+use crate::cli::{MountArgs, UmountArgs};
+use crate::providers::{self, HostDirs};
+use crate::spec::ProviderSpec;
+use nix::sys::signal::{SigSet, Signal};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+use vfsbox_api::{FileSystem, Owner};
+use vfsbox_fuse::MountOptions;
+
+/// Exit status for a refusal before anything is mounted (bad spec, bad mountpoint, no FUSE).
+const SETUP_FAILED: u8 = 2;
+
+/// The signals that stop the daemon. They are blocked in every thread (the FUSE workers
+/// inherit the mask) and taken by one thread with `sigwait`, so no handler runs in a worker.
+fn stop_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(signal);
+    }
+    set
+}
+
+/// Runs `vfsbox mount`: mounts, prints one line, serves until a stop signal or an unmount
+/// from outside, then unmounts and exits 0.
+pub fn run(args: &MountArgs) -> ExitCode {
+    let signals = stop_signals();
+    if let Err(e) = signals.thread_block() {
+        eprintln!("vfsbox mount: cannot block the stop signals: {e}");
+        return ExitCode::from(SETUP_FAILED);
+    }
+    let (fs, _guards, what) = match provider(args) {
+        Ok(built) => built,
+        Err(message) => {
+            eprintln!("vfsbox mount: {message}");
+            return ExitCode::from(SETUP_FAILED);
+        }
+    };
+    let options = MountOptions {
+        threads: usize::from(args.threads),
+        read_only: args.read_only,
+        allow_other: args.allow_other,
+        host_dirs: args.provider.as_ref().map(host_dirs).unwrap_or_default(),
+        ..MountOptions::default()
+    };
+    let mount = match vfsbox_fuse::mount(fs, &args.mountpoint, &options) {
+        Ok(mount) => mount,
+        Err(e) => {
+            eprintln!("vfsbox mount: {e}");
+            return ExitCode::from(SETUP_FAILED);
+        }
+    };
+    let path = mount.mountpoint().display().to_string();
+    println!(
+        "vfsbox: {what}{} mounted at {path}; stop with Ctrl-C here or `vfsbox umount {path}`",
+        if args.read_only { " (read-only)" } else { "" }
+    );
+    let _ = std::io::stdout().flush();
+
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok(signal) = signals.wait() {
+            let _ = tx.send(signal);
+        }
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(_) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) if mount.has_ended() => {
+                eprintln!("vfsbox: {path} was unmounted from outside; exiting");
+                return ExitCode::SUCCESS;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    match mount.unmount() {
+        Ok(()) => {
+            eprintln!("vfsbox: unmounted {path}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("vfsbox mount: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Type-erased guards the provider stands on (temporary directories), dropped after it.
+type Guards = Box<dyn std::any::Any>;
+
+/// The provider to mount, what it stands on, and how the startup line names it.
+fn provider(args: &MountArgs) -> Result<(Arc<dyn FileSystem>, Guards, String), String> {
+    let (fs, guards, what): (Arc<dyn FileSystem>, Guards, String) = match &args.provider {
+        None => {
+            let fs = Arc::new(vfsbox_memory::MemoryFs::new());
+            let owner = Owner {
+                uid: nix::unistd::getuid().as_raw(),
+                gid: nix::unistd::getgid().as_raw(),
+            };
+            vfsbox_fuse::demo::populate(&*fs, owner)
+                .map_err(|e| format!("cannot build the demo tree: {e}"))?;
+            (fs, Box::new(()), "the demo sandbox (memory)".to_string())
+        }
+        Some(spec) => {
+            let built = providers::build(spec, HostDirs::AsGiven).map_err(|e| e.to_string())?;
+            let fs = built.fs.clone();
+            (fs, Box::new(built), format!("provider {}", spec_text(spec)))
+        }
+    };
+    let fs: Arc<dyn FileSystem> = if args.read_only && !fs.capabilities().read_only {
+        Arc::new(vfsbox_readonly::ReadOnly::new(fs))
+    } else {
+        fs
+    };
+    Ok((fs, guards, what))
+}
+
+/// The spec as the user would write it.
+fn spec_text(spec: &ProviderSpec) -> String {
+    match spec {
+        ProviderSpec::Memory => "memory".to_string(),
+        ProviderSpec::Host(dir) => format!("host:{}", dir.display()),
+        ProviderSpec::ReadOnly(inner) => format!("readonly:{}", spec_text(inner)),
+        ProviderSpec::Overlay { upper, lower } => {
+            format!("overlay:{}:{}", spec_text(upper), spec_text(lower))
+        }
+        ProviderSpec::Mounts => "mounts".to_string(),
+    }
+}
+
+/// The host directories a spec exports (a mountpoint inside one is refused). The built-in
+/// mount table's host directory is a fresh temporary one, which no mountpoint can be inside.
+fn host_dirs(spec: &ProviderSpec) -> Vec<PathBuf> {
+    match spec {
+        ProviderSpec::Host(dir) => vec![dir.clone()],
+        ProviderSpec::ReadOnly(inner) => host_dirs(inner),
+        ProviderSpec::Overlay { upper, lower } => {
+            let mut dirs = host_dirs(upper);
+            dirs.extend(host_dirs(lower));
+            dirs
+        }
+        ProviderSpec::Memory | ProviderSpec::Mounts => Vec::new(),
+    }
+}
+
+/// Runs `vfsbox umount`.
+pub fn run_umount(args: &UmountArgs) -> ExitCode {
+    match vfsbox_fuse::unmount_path(&args.mountpoint) {
+        Ok(()) => {
+            eprintln!("vfsbox: unmounted {}", args.mountpoint.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("vfsbox umount: {e}");
+            ExitCode::from(SETUP_FAILED)
+        }
+    }
+}
