@@ -2,10 +2,7 @@
 
 use std::any::Any;
 use std::sync::Arc;
-use vfsbox_api::{
-    Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
-    Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
-};
+use vfsbox_api::{Errno, FileKind, FileSystem, Name, NodeId};
 
 /// One provider instance for one case, and an optional guard that lives exactly as long as it.
 ///
@@ -95,14 +92,6 @@ struct Subtree {
     root: NodeId,
 }
 
-/// Forwards trait methods unchanged to `self.fs`.
-macro_rules! forward {
-    ($($name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
-        $(fn $name(&self $(, $arg: $ty)*) -> $ret { self.fs.$name($($arg),*) })*
-    };
-}
-
-#[rustfmt::skip]
 impl FileSystem for Subtree {
     fn root(&self) -> NodeId {
         self.root
@@ -114,43 +103,8 @@ impl FileSystem for Subtree {
         }
     }
 
-    fn readdir(
-        &self,
-        handle: HandleId,
-        cookie: u64,
-        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
-    ) -> Result<(), Errno> {
-        self.fs.readdir(handle, cookie, sink)
-    }
-
-    forward! {
-        capabilities(&self) -> Capabilities;
-        lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno>;
-        getattr(&self, node: NodeId) -> Result<Attr, Errno>;
-        setattr(&self, node: NodeId, changes: &SetAttr, handle: Option<HandleId>) -> Result<Attr, Errno>;
-        readlink(&self, node: NodeId) -> Result<Vec<u8>, Errno>;
-        mkdir(&self, dir: NodeId, name: &Name, perm: u32, owner: Owner) -> Result<Entry, Errno>;
-        mknod(&self, dir: NodeId, name: &Name, kind: FileKind, perm: u32, rdev: u64, owner: Owner) -> Result<Entry, Errno>;
-        create(&self, dir: NodeId, name: &Name, perm: u32, flags: OpenFlags, owner: Owner) -> Result<(Entry, HandleId), Errno>;
-        symlink(&self, dir: NodeId, name: &Name, target: &[u8], owner: Owner) -> Result<Entry, Errno>;
-        link(&self, node: NodeId, new_dir: NodeId, new_name: &Name) -> Result<Entry, Errno>;
-        unlink(&self, dir: NodeId, name: &Name) -> Result<(), Errno>;
-        rmdir(&self, dir: NodeId, name: &Name) -> Result<(), Errno>;
-        rename(&self, dir: NodeId, name: &Name, new_dir: NodeId, new_name: &Name, flags: RenameFlags) -> Result<(), Errno>;
-        open(&self, node: NodeId, flags: OpenFlags) -> Result<HandleId, Errno>;
-        read(&self, handle: HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, Errno>;
-        write(&self, handle: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno>;
-        flush(&self, handle: HandleId) -> Result<(), Errno>;
-        fsync(&self, handle: HandleId, datasync: bool) -> Result<(), Errno>;
-        release(&self, handle: HandleId) -> Result<(), Errno>;
-        seek(&self, handle: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno>;
-        opendir(&self, node: NodeId) -> Result<HandleId, Errno>;
-        releasedir(&self, handle: HandleId) -> Result<(), Errno>;
-        statfs(&self, node: NodeId) -> Result<StatFs, Errno>;
-        fallocate(&self, handle: HandleId, mode: FallocateMode, offset: u64, len: u64) -> Result<(), Errno>;
-        getxattr(&self, node: NodeId, name: &[u8]) -> Result<Vec<u8>, Errno>;
-        setxattr(&self, node: NodeId, name: &[u8], value: &[u8], how: XattrSet) -> Result<(), Errno>;
-        listxattr(&self, node: NodeId) -> Result<Vec<Vec<u8>>, Errno>;
-        removexattr(&self, node: NodeId, name: &[u8]) -> Result<(), Errno>;
-    }
+    vfsbox_api::forward_filesystem!(fs: capabilities, lookup, getattr, setattr, readlink, mkdir,
+        mknod, create, symlink, link, unlink, rmdir, rename, open, read, write, flush, fsync,
+        release, seek, opendir, readdir, releasedir, statfs, fallocate, getxattr, setxattr,
+        listxattr, removexattr);
 }

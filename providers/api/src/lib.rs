@@ -14,6 +14,7 @@ mod capabilities;
 mod errno;
 mod filesystem;
 mod flags;
+mod forward;
 mod name;
 mod posix;
 

@@ -14,8 +14,8 @@ mod refuse;
 
 use std::sync::Arc;
 use vfsbox_api::{
-    Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
-    Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
+    Attr, Capabilities, Entry, Errno, FileKind, FileSystem, HandleId, Name, NodeId, OpenFlags,
+    Owner, RenameFlags, SetAttr, StatFs, XattrSet,
 };
 
 /// A provider that shows `inner` unchanged and refuses every change with `EROFS`.
@@ -53,6 +53,14 @@ impl std::fmt::Debug for ReadOnly {
 }
 
 impl FileSystem for ReadOnly {
+    // Reads pass through untouched. So do `write` (only handles of FIFOs, sockets and devices
+    // can be writable here; the inner provider refuses any other with `EBADF`, as Linux does)
+    // and `fallocate` (no regular file is open for writing through this view, so the inner
+    // provider answers as Linux does on a read-only mount: `EOPNOTSUPP` without support,
+    // `EINVAL` for an empty range, then `EBADF`).
+    vfsbox_api::forward_filesystem!(inner: root, lookup, forget, getattr, readlink, read, write,
+        flush, fsync, release, seek, opendir, readdir, releasedir, fallocate, getxattr,
+        listxattr);
     /// The inner provider's capabilities with `read_only` set: every other field still says
     /// what the data can hold (e.g. that symlinks may be present), and `read_only` tells the
     /// consumer to expect `EROFS` for every change.
@@ -61,22 +69,6 @@ impl FileSystem for ReadOnly {
             read_only: true,
             ..self.inner.capabilities()
         }
-    }
-
-    fn root(&self) -> NodeId {
-        self.inner.root()
-    }
-
-    fn lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
-        self.inner.lookup(dir, name)
-    }
-
-    fn forget(&self, node: NodeId, count: u64) {
-        self.inner.forget(node, count);
-    }
-
-    fn getattr(&self, node: NodeId) -> Result<Attr, Errno> {
-        self.inner.getattr(node)
     }
 
     /// An empty change succeeds (as `utimensat` with both times `UTIME_OMIT` does on a
@@ -97,10 +89,6 @@ impl FileSystem for ReadOnly {
             refuse::truncate_kind(attr.kind)?;
         }
         Err(Errno::EROFS)
-    }
-
-    fn readlink(&self, node: NodeId) -> Result<Vec<u8>, Errno> {
-        self.inner.readlink(node)
     }
 
     fn mkdir(&self, dir: NodeId, name: &Name, perm: u32, owner: Owner) -> Result<Entry, Errno> {
@@ -212,71 +200,11 @@ impl FileSystem for ReadOnly {
         self.inner.open(node, flags)
     }
 
-    fn read(&self, handle: HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        self.inner.read(handle, offset, buf)
-    }
-
-    /// Passes through: only handles of FIFOs, sockets and devices can be writable here, and
-    /// any other handle is refused by the inner provider with `EBADF`, as Linux does.
-    fn write(&self, handle: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno> {
-        self.inner.write(handle, offset, data)
-    }
-
-    fn flush(&self, handle: HandleId) -> Result<(), Errno> {
-        self.inner.flush(handle)
-    }
-
-    fn fsync(&self, handle: HandleId, datasync: bool) -> Result<(), Errno> {
-        self.inner.fsync(handle, datasync)
-    }
-
-    fn release(&self, handle: HandleId) -> Result<(), Errno> {
-        self.inner.release(handle)
-    }
-
-    fn seek(&self, handle: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno> {
-        self.inner.seek(handle, offset, what)
-    }
-
-    fn opendir(&self, node: NodeId) -> Result<HandleId, Errno> {
-        self.inner.opendir(node)
-    }
-
-    fn readdir(
-        &self,
-        handle: HandleId,
-        cookie: u64,
-        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
-    ) -> Result<(), Errno> {
-        self.inner.readdir(handle, cookie, sink)
-    }
-
-    fn releasedir(&self, handle: HandleId) -> Result<(), Errno> {
-        self.inner.releasedir(handle)
-    }
-
     fn statfs(&self, node: NodeId) -> Result<StatFs, Errno> {
         Ok(StatFs {
             read_only: true,
             ..self.inner.statfs(node)?
         })
-    }
-
-    /// Passes through: no regular file is open for writing through this view, so the inner
-    /// provider answers as Linux does on a read-only mount (`EOPNOTSUPP` without support,
-    /// `EINVAL` for an empty range, then `EBADF`).
-    fn fallocate(
-        &self,
-        handle: HandleId,
-        mode: FallocateMode,
-        offset: u64,
-        len: u64,
-    ) -> Result<(), Errno> {
-        self.inner.fallocate(handle, mode, offset, len)
-    }
-
-    fn getxattr(&self, node: NodeId, name: &[u8]) -> Result<Vec<u8>, Errno> {
-        self.inner.getxattr(node, name)
     }
 
     fn setxattr(
@@ -293,10 +221,6 @@ impl FileSystem for ReadOnly {
             return Err(Errno::E2BIG);
         }
         Err(Errno::EROFS)
-    }
-
-    fn listxattr(&self, node: NodeId) -> Result<Vec<Vec<u8>>, Errno> {
-        self.inner.listxattr(node)
     }
 
     fn removexattr(&self, node: NodeId, name: &[u8]) -> Result<(), Errno> {
