@@ -61,6 +61,7 @@ impl FileSystem for ReadOnly {
     vfsbox_api::forward_filesystem!(inner: root, lookup, forget, getattr, readlink, read, write,
         flush, fsync, release, seek, opendir, readdir, releasedir, fallocate, getxattr,
         listxattr);
+
     /// The inner provider's capabilities with `read_only` set: every other field still says
     /// what the data can hold (e.g. that symlinks may be present), and `read_only` tells the
     /// consumer to expect `EROFS` for every change.
