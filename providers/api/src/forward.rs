@@ -48,7 +48,11 @@ macro_rules! __forward_filesystem_method {
         }
     };
     ($inner:ident, lookup) => {
-        fn lookup(&self, dir: $crate::NodeId, name: &$crate::Name) -> Result<$crate::Entry, $crate::Errno> {
+        fn lookup(
+            &self,
+            dir: $crate::NodeId,
+            name: &$crate::Name,
+        ) -> Result<$crate::Entry, $crate::Errno> {
             self.$inner.lookup(dir, name)
         }
     };
@@ -157,17 +161,31 @@ macro_rules! __forward_filesystem_method {
         }
     };
     ($inner:ident, open) => {
-        fn open(&self, node: $crate::NodeId, flags: $crate::OpenFlags) -> Result<$crate::HandleId, $crate::Errno> {
+        fn open(
+            &self,
+            node: $crate::NodeId,
+            flags: $crate::OpenFlags,
+        ) -> Result<$crate::HandleId, $crate::Errno> {
             self.$inner.open(node, flags)
         }
     };
     ($inner:ident, read) => {
-        fn read(&self, handle: $crate::HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, $crate::Errno> {
+        fn read(
+            &self,
+            handle: $crate::HandleId,
+            offset: u64,
+            buf: &mut [u8],
+        ) -> Result<usize, $crate::Errno> {
             self.$inner.read(handle, offset, buf)
         }
     };
     ($inner:ident, write) => {
-        fn write(&self, handle: $crate::HandleId, offset: u64, data: &[u8]) -> Result<usize, $crate::Errno> {
+        fn write(
+            &self,
+            handle: $crate::HandleId,
+            offset: u64,
+            data: &[u8],
+        ) -> Result<usize, $crate::Errno> {
             self.$inner.write(handle, offset, data)
         }
     };
@@ -187,7 +205,12 @@ macro_rules! __forward_filesystem_method {
         }
     };
     ($inner:ident, seek) => {
-        fn seek(&self, handle: $crate::HandleId, offset: u64, what: $crate::SeekHole) -> Result<u64, $crate::Errno> {
+        fn seek(
+            &self,
+            handle: $crate::HandleId,
+            offset: u64,
+            what: $crate::SeekHole,
+        ) -> Result<u64, $crate::Errno> {
             self.$inner.seek(handle, offset, what)
         }
     };
