@@ -39,8 +39,6 @@ pub enum SetupError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostDirs {
     /// DIR itself (a mount of the user's directory).
-    #[allow(dead_code)]
-    // the mount command (issue 5) is its user; remove this with its landing
     AsGiven,
     /// A fresh temporary subdirectory of DIR, removed with the provider (a conformance case).
     FreshInside,
