@@ -1,0 +1,329 @@
+//! `Emulated`: one emulated process (descriptor table, cwd, umask, identity) over one
+//! provider, and the helpers its operations share.
+
+use crate::compat::{Compat, CompatEvent};
+use crate::fdtable::{FdTable, OpenFile};
+use crate::identity::{Cred, Identity};
+use crate::locks;
+use crate::node::{Location, Node, NodeRef};
+use crate::resolver::{check_path, Found, Last, Resolver};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::Arc;
+use vfsbox_api::{Attr, Errno, Fd, FileKind, FileSystem, Owner, Stat, AT_FDCWD};
+
+/// The default descriptor limit, Linux's usual soft `RLIMIT_NOFILE`.
+pub const DEFAULT_FD_LIMIT: usize = 1024;
+
+static NEXT_PID: AtomicI32 = AtomicI32::new(1_000_000);
+
+/// One emulated process over a provider: its own descriptor table, current directory,
+/// umask and identity, with no kernel involvement and no path out of the provider's tree.
+///
+/// Safe to share between threads: the table and the cwd are behind locks, as in a
+/// multi-threaded process. Record locks (`fcntl`) belong to the instance, as to a process;
+/// two instances over the same `Arc<dyn FileSystem>` contend for locks as two processes do.
+pub struct Emulated {
+    pub(crate) fs: Arc<dyn FileSystem>,
+    pub(crate) root: Node,
+    pub(crate) dev: u64,
+    pub(crate) read_only: bool,
+    pub(crate) identity: Identity,
+    pub(crate) eff: Cred,
+    pub(crate) real: Cred,
+    pub(crate) umask: AtomicU32,
+    pub(crate) cwd: Mutex<Location>,
+    pub(crate) fds: FdTable,
+    pub(crate) dirs: Mutex<std::collections::HashMap<u64, Fd>>,
+    pub(crate) next_dir: std::sync::atomic::AtomicU64,
+    pub(crate) compat: Compat,
+    /// The virtual process id: owner of record locks, reported by `F_GETLK`.
+    pub(crate) pid: i32,
+}
+
+/// Options for an [`Emulated`] process; start with [`Emulated::builder`].
+pub struct Builder {
+    fs: Arc<dyn FileSystem>,
+    identity: Identity,
+    umask: u32,
+    fd_limit: usize,
+    strict: bool,
+}
+
+impl Builder {
+    /// The identity permission checks use (default: root).
+    #[must_use]
+    pub fn identity(mut self, identity: Identity) -> Builder {
+        self.identity = identity;
+        self
+    }
+
+    /// The initial umask (default `0o022`; only `0o777` bits are kept).
+    #[must_use]
+    pub fn umask(mut self, umask: u32) -> Builder {
+        self.umask = umask & 0o777;
+        self
+    }
+
+    /// The descriptor limit: descriptors are `0..limit`, `EMFILE` beyond (default 1024).
+    #[must_use]
+    pub fn fd_limit(mut self, limit: usize) -> Builder {
+        self.fd_limit = limit;
+        self
+    }
+
+    /// Strict mode: every compatibility event fails its operation with `ENOTSUP`.
+    #[must_use]
+    pub fn strict(mut self, strict: bool) -> Builder {
+        self.strict = strict;
+        self
+    }
+
+    /// The process, its cwd at the provider's root.
+    pub fn build(self) -> Emulated {
+        let root = NodeRef::root(&self.fs);
+        // A synthetic device number per provider: equal for every process over it.
+        let dev = 0x7f00_0000_0000 | (Arc::as_ptr(&self.fs) as *const () as usize as u64 >> 4);
+        Emulated {
+            read_only: self.fs.capabilities().read_only,
+            cwd: Mutex::new(Location::root(Arc::clone(&root))),
+            root,
+            dev,
+            eff: self.identity.effective(),
+            real: self.identity.real(),
+            identity: self.identity,
+            umask: AtomicU32::new(self.umask),
+            fds: FdTable::new(self.fd_limit),
+            dirs: Mutex::new(std::collections::HashMap::new()),
+            next_dir: std::sync::atomic::AtomicU64::new(1),
+            compat: Compat::new(self.strict),
+            pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
+            fs: self.fs,
+        }
+    }
+}
+
+impl Emulated {
+    /// A root process with umask `0o022` and 1024 descriptors over `fs`.
+    pub fn new(fs: Arc<dyn FileSystem>) -> Emulated {
+        Emulated::builder(fs).build()
+    }
+
+    /// Options for a process over `fs`.
+    pub fn builder(fs: Arc<dyn FileSystem>) -> Builder {
+        Builder {
+            fs,
+            identity: Identity::root(),
+            umask: 0o022,
+            fd_limit: DEFAULT_FD_LIMIT,
+            strict: false,
+        }
+    }
+
+    /// The identity the process checks permissions with.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The virtual process id (what `F_GETLK` reports to other processes).
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// How many times `event` happened in this process.
+    pub fn compat_count(&self, event: CompatEvent) -> u64 {
+        self.compat.count(event)
+    }
+
+    /// Every event with its count, in code order.
+    pub fn compat_counts(&self) -> Vec<(CompatEvent, u64)> {
+        CompatEvent::ALL
+            .iter()
+            .map(|&e| (e, self.compat.count(e)))
+            .collect()
+    }
+
+    /// True in strict mode.
+    pub fn is_strict(&self) -> bool {
+        self.compat.strict()
+    }
+
+    /// How many descriptors are open.
+    pub fn open_fds(&self) -> usize {
+        self.fds.count_open()
+    }
+
+    /// The provider.
+    pub fn filesystem(&self) -> &Arc<dyn FileSystem> {
+        &self.fs
+    }
+
+    // ---- helpers shared by the operations ----
+
+    pub(crate) fn owner(&self) -> Owner {
+        Owner {
+            uid: self.eff.uid,
+            gid: self.eff.gid,
+        }
+    }
+
+    pub(crate) fn umask_bits(&self) -> u32 {
+        self.umask.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn resolver<'a>(&'a self, cred: &'a Cred) -> Resolver<'a> {
+        Resolver::new(&self.fs, cred)
+    }
+
+    pub(crate) fn root_location(&self) -> Location {
+        Location::root(Arc::clone(&self.root))
+    }
+
+    pub(crate) fn cwd_location(&self) -> Location {
+        self.cwd.lock().clone()
+    }
+
+    /// Where a relative `path` starts: the cwd for `AT_FDCWD`, else the directory `dirfd`
+    /// (`EBADF` if not open, `ENOTDIR` if not a directory). Absolute paths ignore `dirfd`.
+    pub(crate) fn start(&self, dirfd: Fd, path: &[u8]) -> Result<Location, Errno> {
+        if path.first() == Some(&b'/') {
+            return Ok(self.root_location());
+        }
+        if dirfd == AT_FDCWD {
+            return Ok(self.cwd_location());
+        }
+        let file = self.fds.file(dirfd)?;
+        if file.kind != FileKind::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(file.loc.clone())
+    }
+
+    /// Resolves `dirfd` + `path` for an `*at` call. With `empty_ok` (`AT_EMPTY_PATH`) an
+    /// empty path names `dirfd` itself, or the cwd.
+    pub(crate) fn lookup_at(
+        &self,
+        cred: &Cred,
+        dirfd: Fd,
+        path: &[u8],
+        empty_ok: bool,
+        follow: bool,
+    ) -> Result<Found, Errno> {
+        if path.is_empty() && empty_ok {
+            let loc = if dirfd == AT_FDCWD {
+                self.cwd_location()
+            } else {
+                self.fds.file(dirfd)?.loc.clone()
+            };
+            let attr = self.fs.getattr(loc.node().id())?;
+            return Ok(Found { loc, attr });
+        }
+        check_path(path)?;
+        let start = self.start(dirfd, path)?;
+        self.resolver(cred).resolve(&start, path, follow)
+    }
+
+    /// [`Emulated::lookup_at`] with the `AT_SYMLINK_NOFOLLOW` and `AT_EMPTY_PATH` bits of
+    /// `flags`.
+    pub(crate) fn lookup_at_flags(
+        &self,
+        cred: &Cred,
+        dirfd: Fd,
+        path: &[u8],
+        flags: i32,
+    ) -> Result<Found, Errno> {
+        self.lookup_at(
+            cred,
+            dirfd,
+            path,
+            flags & libc::AT_EMPTY_PATH != 0,
+            flags & libc::AT_SYMLINK_NOFOLLOW == 0,
+        )
+    }
+
+    /// Walks to the directory holding the last component of `dirfd` + `path`.
+    pub(crate) fn parent_at(
+        &self,
+        cred: &Cred,
+        dirfd: Fd,
+        path: &[u8],
+    ) -> Result<(Location, Last), Errno> {
+        check_path(path)?;
+        let start = self.start(dirfd, path)?;
+        self.resolver(cred).walk_parent(&start, path)
+    }
+
+    /// The description behind `fd`, refusing `O_PATH` descriptors with `EBADF` (Linux's
+    /// `fdget`, which most descriptor calls use).
+    pub(crate) fn io_file(&self, fd: Fd) -> Result<Arc<OpenFile>, Errno> {
+        let file = self.fds.file(fd)?;
+        if file.is_path() {
+            return Err(Errno::EBADF);
+        }
+        Ok(file)
+    }
+
+    /// `struct stat` from provider attributes.
+    pub(crate) fn stat_of(&self, attr: &Attr) -> Stat {
+        Stat {
+            dev: self.dev,
+            ino: attr.ino,
+            mode: attr.mode(),
+            nlink: attr.nlink.into(),
+            uid: attr.uid,
+            gid: attr.gid,
+            rdev: attr.rdev,
+            size: i64::try_from(attr.size).unwrap_or(i64::MAX),
+            blksize: attr.blksize.into(),
+            blocks: i64::try_from(attr.blocks).unwrap_or(i64::MAX),
+            atime: attr.atime,
+            mtime: attr.mtime,
+            ctime: attr.ctime,
+        }
+    }
+
+    /// `EROFS` for a write to a regular file, directory or symlink of a read-only provider
+    /// (the check `inode_permission` makes before the mode bits).
+    pub(crate) fn check_writable_fs(&self, kind: FileKind) -> Result<(), Errno> {
+        if self.read_only
+            && matches!(
+                kind,
+                FileKind::Regular | FileKind::Directory | FileKind::Symlink
+            )
+        {
+            return Err(Errno::EROFS);
+        }
+        Ok(())
+    }
+
+    /// Closes a descriptor's slot: flushes the handle, drops this process's record locks on
+    /// the file (POSIX: any close releases them), and lets the description go.
+    pub(crate) fn close_slot(&self, file: Arc<OpenFile>) -> Result<(), Errno> {
+        locks::record_release_all(file.lock_key(), self.pid as u64);
+        let flushed = match file.handle {
+            crate::fdtable::Handle::File(h) => self.fs.flush(h),
+            _ => Ok(()),
+        };
+        drop(file);
+        flushed
+    }
+}
+
+impl Drop for Emulated {
+    fn drop(&mut self) {
+        for (_, slot) in self.fds.drain() {
+            let _ = self.close_slot(slot.file);
+        }
+    }
+}
+
+impl std::fmt::Debug for Emulated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulated")
+            .field("pid", &self.pid)
+            .field("identity", &self.identity)
+            .field("umask", &self.umask_bits())
+            .field("open_fds", &self.open_fds())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,325 @@
+//! Namespace operations: making, removing, renaming and linking names, in Linux's errno
+//! order (`filename_create`, `may_create`, `may_delete`, `do_renameat2`, `may_linkat`).
+
+use crate::emulated::Emulated;
+use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
+use crate::node::{Location, NodeRef};
+use crate::resolver::{check_path, Last, LastKind};
+use vfsbox_api::{Attr, Errno, Fd, FileKind, Name, RenameFlags, SYMLINK_MAX, S_ISGID, S_ISUID};
+
+impl Emulated {
+    /// `may_create` on `dir`: a dead directory is `ENOENT`, then write and search permission.
+    pub(crate) fn may_create_in(&self, dir: &Location) -> Result<(), Errno> {
+        if self.eff.is_root() {
+            return Ok(());
+        }
+        let attr = self.fs.getattr(dir.node().id())?;
+        if attr.nlink == 0 && attr.kind == FileKind::Directory {
+            return Err(Errno::ENOENT);
+        }
+        self.eff.may(&attr, MAY_WRITE | MAY_EXEC)
+    }
+
+    /// `filename_create` then `may_create` (and `extra`, a check Linux makes before the
+    /// filesystem is called): `EEXIST` for `.`, `..`, `/` or an existing name, `ENOENT` for
+    /// a trailing slash on a name that is not to be a directory, `EROFS`, then the permission
+    /// errors. The provider is called directly when nothing can fail here, so a name is
+    /// looked up only to choose between errors.
+    fn create_name<'l>(
+        &self,
+        loc: &Location,
+        last: &'l Last,
+        want_dir: bool,
+        extra: impl FnOnce() -> Result<(), Errno>,
+    ) -> Result<&'l Name, Errno> {
+        let Some(name) = last.name()? else {
+            return Err(Errno::EEXIST);
+        };
+        let trailing_bad = last.trailing_slash && !want_dir;
+        let allowed = self.may_create_in(loc).and_then(|()| extra());
+        if trailing_bad || self.read_only || allowed.is_err() {
+            match self.fs.lookup(loc.node().id(), name) {
+                Ok(entry) => {
+                    drop(NodeRef::adopt(&self.fs, entry.node));
+                    return Err(Errno::EEXIST);
+                }
+                Err(e) if e == Errno::ENOENT => {}
+                Err(e) => return Err(e),
+            }
+            if trailing_bad {
+                return Err(Errno::ENOENT);
+            }
+            if self.read_only {
+                return Err(Errno::EROFS);
+            }
+            allowed?;
+        }
+        Ok(name)
+    }
+
+    /// `may_delete`: permission on the directory, the sticky bit, then the victim's kind.
+    fn may_delete(&self, dir: &Location, victim: &Attr, is_dir: bool) -> Result<(), Errno> {
+        if !self.eff.is_root() {
+            let dir_attr = self.fs.getattr(dir.node().id())?;
+            self.eff.may(&dir_attr, MAY_WRITE | MAY_EXEC)?;
+            if self.eff.sticky_forbids(&dir_attr, victim) {
+                return Err(Errno::EPERM);
+            }
+        }
+        match (is_dir, victim.kind == FileKind::Directory) {
+            (true, false) => Err(Errno::ENOTDIR),
+            (false, true) => Err(Errno::EISDIR),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn do_mkdirat(&self, dirfd: Fd, path: &[u8], mode: u32) -> Result<(), Errno> {
+        let (loc, last) = self.parent_at(&self.eff, dirfd, path)?;
+        let name = self.create_name(&loc, &last, true, || Ok(()))?;
+        let perm = mode & 0o1777 & !self.umask_bits();
+        let entry = self.fs.mkdir(loc.node().id(), name, perm, self.owner())?;
+        drop(NodeRef::adopt(&self.fs, entry.node));
+        Ok(())
+    }
+
+    pub(crate) fn do_mknodat(
+        &self,
+        dirfd: Fd,
+        path: &[u8],
+        mode: u32,
+        dev: u64,
+    ) -> Result<(), Errno> {
+        // may_mknod, before the path is looked at.
+        let kind = match mode & libc::S_IFMT {
+            0 | libc::S_IFREG => FileKind::Regular,
+            libc::S_IFIFO => FileKind::Fifo,
+            libc::S_IFSOCK => FileKind::Socket,
+            libc::S_IFCHR => FileKind::CharDevice,
+            libc::S_IFBLK => FileKind::BlockDevice,
+            libc::S_IFDIR => return Err(Errno::EPERM),
+            _ => return Err(Errno::EINVAL),
+        };
+        let (loc, last) = self.parent_at(&self.eff, dirfd, path)?;
+        let device = matches!(kind, FileKind::CharDevice | FileKind::BlockDevice);
+        let name = self.create_name(&loc, &last, false, || {
+            if device && !self.eff.is_root() {
+                Err(Errno::EPERM)
+            } else {
+                Ok(())
+            }
+        })?;
+        let perm = mode & 0o7777 & !self.umask_bits();
+        let rdev = if device { dev } else { 0 };
+        let entry = self
+            .fs
+            .mknod(loc.node().id(), name, kind, perm, rdev, self.owner())?;
+        drop(NodeRef::adopt(&self.fs, entry.node));
+        Ok(())
+    }
+
+    pub(crate) fn do_symlinkat(&self, target: &[u8], dirfd: Fd, path: &[u8]) -> Result<(), Errno> {
+        // The target is copied in (getname) before the new name is resolved.
+        if target.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if target.contains(&0) {
+            return Err(Errno::EINVAL);
+        }
+        if target.len() > SYMLINK_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        let (loc, last) = self.parent_at(&self.eff, dirfd, path)?;
+        let name = self.create_name(&loc, &last, false, || Ok(()))?;
+        let entry = self
+            .fs
+            .symlink(loc.node().id(), name, target, self.owner())?;
+        drop(NodeRef::adopt(&self.fs, entry.node));
+        Ok(())
+    }
+
+    pub(crate) fn do_linkat(
+        &self,
+        old_dirfd: Fd,
+        old: &[u8],
+        new_dirfd: Fd,
+        new: &[u8],
+        flags: i32,
+    ) -> Result<(), Errno> {
+        if flags & !(libc::AT_SYMLINK_FOLLOW | libc::AT_EMPTY_PATH) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; without it the empty path is ENOENT.
+        let empty_ok = flags & libc::AT_EMPTY_PATH != 0 && self.eff.is_root();
+        let source = self.lookup_at(
+            &self.eff,
+            old_dirfd,
+            old,
+            empty_ok,
+            flags & libc::AT_SYMLINK_FOLLOW != 0,
+        )?;
+        let (loc, last) = self.parent_at(&self.eff, new_dirfd, new)?;
+        let name = self.create_name(&loc, &last, false, || self.may_link(&source.attr))?;
+        let entry = self.fs.link(source.node().id(), loc.node().id(), name)?;
+        drop(NodeRef::adopt(&self.fs, entry.node));
+        Ok(())
+    }
+
+    /// `may_linkat` with `fs.protected_hardlinks = 1` (the default): a non-owner may link
+    /// only a regular, non-set-id file it can read and write.
+    fn may_link(&self, source: &Attr) -> Result<(), Errno> {
+        if self.eff.owns(source) {
+            return Ok(());
+        }
+        let setid =
+            source.perm & S_ISUID != 0 || source.perm & (S_ISGID | 0o010) == S_ISGID | 0o010;
+        if source.kind == FileKind::Regular
+            && !setid
+            && self.eff.may(source, MAY_READ | MAY_WRITE).is_ok()
+        {
+            return Ok(());
+        }
+        Err(Errno::EPERM)
+    }
+
+    pub(crate) fn do_readlinkat(&self, dirfd: Fd, path: &[u8]) -> Result<Vec<u8>, Errno> {
+        let empty = path.is_empty();
+        let found = self.lookup_at(&self.eff, dirfd, path, true, false)?;
+        if found.attr.kind != FileKind::Symlink {
+            return Err(if empty { Errno::ENOENT } else { Errno::EINVAL });
+        }
+        self.fs.readlink(found.node().id())
+    }
+
+    pub(crate) fn do_unlinkat(&self, dirfd: Fd, path: &[u8], flags: i32) -> Result<(), Errno> {
+        if flags & !libc::AT_REMOVEDIR != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let is_dir = flags & libc::AT_REMOVEDIR != 0;
+        let (loc, last) = self.parent_at(&self.eff, dirfd, path)?;
+        match (&last.kind, is_dir) {
+            (LastKind::Name(_), _) => {}
+            (_, false) => return Err(Errno::EISDIR),
+            (LastKind::DotDot, true) => return Err(Errno::ENOTEMPTY),
+            (LastKind::Dot, true) => return Err(Errno::EINVAL),
+            (LastKind::Root, true) => return Err(Errno::EBUSY),
+        }
+        if self.read_only {
+            return Err(Errno::EROFS);
+        }
+        let Some(name) = last.name()? else {
+            return Err(Errno::EINVAL);
+        };
+        let entry = self.fs.lookup(loc.node().id(), name)?;
+        drop(NodeRef::adopt(&self.fs, entry.node));
+        if !is_dir && last.trailing_slash {
+            return Err(if entry.attr.kind == FileKind::Directory {
+                Errno::EISDIR
+            } else {
+                Errno::ENOTDIR
+            });
+        }
+        self.may_delete(&loc, &entry.attr, is_dir)?;
+        if is_dir {
+            self.fs.rmdir(loc.node().id(), name)
+        } else {
+            self.fs.unlink(loc.node().id(), name)
+        }
+    }
+
+    pub(crate) fn do_renameat2(
+        &self,
+        old_dirfd: Fd,
+        old: &[u8],
+        new_dirfd: Fd,
+        new: &[u8],
+        flags: u32,
+    ) -> Result<(), Errno> {
+        let mode = RenameFlags::from_raw(flags).ok_or(Errno::EINVAL)?;
+        let exchange = mode == RenameFlags::Exchange;
+        check_path(old)?;
+        check_path(new)?;
+        let (old_loc, old_last) = self.parent_at(&self.eff, old_dirfd, old)?;
+        let (new_loc, new_last) = self.parent_at(&self.eff, new_dirfd, new)?;
+        if !matches!(old_last.kind, LastKind::Name(_)) {
+            return Err(Errno::EBUSY);
+        }
+        if !matches!(new_last.kind, LastKind::Name(_)) {
+            return Err(if mode == RenameFlags::NoReplace {
+                Errno::EEXIST
+            } else {
+                Errno::EBUSY
+            });
+        }
+        if self.read_only {
+            return Err(Errno::EROFS);
+        }
+        let (Some(old_name), Some(new_name)) = (old_last.name()?, new_last.name()?) else {
+            return Err(Errno::EBUSY);
+        };
+        let source = self.fs.lookup(old_loc.node().id(), old_name)?;
+        drop(NodeRef::adopt(&self.fs, source.node));
+        let target = match self.fs.lookup(new_loc.node().id(), new_name) {
+            Ok(entry) => {
+                drop(NodeRef::adopt(&self.fs, entry.node));
+                Some(entry)
+            }
+            Err(e) if e == Errno::ENOENT => None,
+            Err(e) => return Err(e),
+        };
+        match (&target, mode) {
+            (Some(_), RenameFlags::NoReplace) => return Err(Errno::EEXIST),
+            (None, RenameFlags::Exchange) => return Err(Errno::ENOENT),
+            _ => {}
+        }
+        let is_dir = source.attr.kind == FileKind::Directory;
+        let target_is_dir = target
+            .as_ref()
+            .is_some_and(|t| t.attr.kind == FileKind::Directory);
+        if exchange && target.is_some() && !target_is_dir && new_last.trailing_slash {
+            return Err(Errno::ENOTDIR);
+        }
+        if !is_dir && (old_last.trailing_slash || (!exchange && new_last.trailing_slash)) {
+            return Err(Errno::ENOTDIR);
+        }
+        // The source may not be an ancestor of the target.
+        if new_loc.contains(source.node) {
+            return Err(Errno::EINVAL);
+        }
+        // The target may not be an ancestor of the source.
+        if let Some(t) = &target {
+            if old_loc.contains(t.node) {
+                return Err(if exchange {
+                    Errno::EINVAL
+                } else {
+                    Errno::ENOTEMPTY
+                });
+            }
+            if t.node == source.node {
+                return Ok(());
+            }
+        }
+        self.may_delete(&old_loc, &source.attr, is_dir)?;
+        match &target {
+            None => self.may_create_in(&new_loc)?,
+            Some(t) => {
+                let as_dir = if exchange { target_is_dir } else { is_dir };
+                self.may_delete(&new_loc, &t.attr, as_dir)?;
+            }
+        }
+        if old_loc.node().id() != new_loc.node().id() {
+            if is_dir {
+                self.eff.may(&source.attr, MAY_WRITE)?;
+            }
+            if let (true, Some(t)) = (exchange && target_is_dir, &target) {
+                self.eff.may(&t.attr, MAY_WRITE)?;
+            }
+        }
+        self.fs.rename(
+            old_loc.node().id(),
+            old_name,
+            new_loc.node().id(),
+            new_name,
+            mode,
+        )
+    }
+}

@@ -1,0 +1,244 @@
+//! `openat`: resolution with `O_CREAT` (a final symlink is followed to create its target),
+//! Linux's `may_open` checks in order, and the new description.
+
+use crate::compat::CompatEvent;
+use crate::emulated::Emulated;
+use crate::fdtable::{Handle, OpenFile, Slot};
+use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
+use crate::node::NodeRef;
+use crate::resolver::{check_path, Found};
+use std::sync::Arc;
+use vfsbox_api::{Errno, Fd, FileKind, HandleId, OpenFlags};
+
+/// `O_LARGEFILE` as x86-64 and aarch64 Linux report it in `F_GETFL` (every open is large).
+pub(crate) const O_LARGEFILE: i32 = 0o100000;
+/// Flags that are not kept in the description (`F_GETFL` never shows them).
+const NOT_KEPT: i32 =
+    libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY | libc::O_TRUNC | libc::O_CLOEXEC;
+/// The `O_TMPFILE` bit without `O_DIRECTORY`.
+const TMPFILE_BIT: i32 = libc::O_TMPFILE & !libc::O_DIRECTORY;
+/// What a provider acts on.
+/// `O_APPEND` is not passed: the emulated layer appends itself, so `F_SETFL` can change it.
+const PROVIDER_FLAGS: i32 = libc::O_ACCMODE
+    | libc::O_TRUNC
+    | libc::O_NONBLOCK
+    | libc::O_SYNC
+    | libc::O_DSYNC
+    | libc::O_DIRECT
+    | libc::O_NOATIME;
+
+impl Emulated {
+    pub(crate) fn do_openat(
+        &self,
+        dirfd: Fd,
+        path: &[u8],
+        flags: i32,
+        mode: u32,
+    ) -> Result<Fd, Errno> {
+        if flags & TMPFILE_BIT != 0 {
+            self.compat
+                .emit(CompatEvent::UnsupportedTmpfile, "openat(O_TMPFILE)")?;
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let path_only = flags & libc::O_PATH != 0;
+        let flags = if path_only {
+            flags & (libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        } else {
+            flags
+        };
+        if flags & libc::O_CREAT != 0 && flags & libc::O_DIRECTORY != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if flags & libc::O_ASYNC != 0 {
+            self.compat
+                .emit(CompatEvent::IgnoredAsyncFlag, "openat(O_ASYNC)")?;
+        }
+        check_path(path)?;
+        let start = self.start(dirfd, path)?;
+        let follow = flags & libc::O_NOFOLLOW == 0;
+        let (found, created) = if flags & libc::O_CREAT == 0 {
+            (
+                self.resolver(&self.eff).resolve(&start, path, follow)?,
+                None,
+            )
+        } else {
+            self.open_creating(&start, path, flags, mode)?
+        };
+        let cloexec = flags & libc::O_CLOEXEC != 0;
+        let file = match created {
+            Some(handle) => self.description(found, Handle::File(handle), flags),
+            None if path_only => {
+                if flags & libc::O_DIRECTORY != 0 && found.attr.kind != FileKind::Directory {
+                    return Err(Errno::ENOTDIR);
+                }
+                let kept = flags & (libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW);
+                self.description(found, Handle::Path, kept)
+            }
+            None => self.open_existing(found, flags)?,
+        };
+        self.fds.insert(
+            Slot {
+                file: Arc::new(file),
+                cloexec,
+            },
+            0,
+        )
+    }
+
+    /// The `O_CREAT` half of `open_last_lookups`: returns the object and, when it was
+    /// made, the handle `create` opened.
+    fn open_creating(
+        &self,
+        start: &crate::node::Location,
+        path: &[u8],
+        flags: i32,
+        mode: u32,
+    ) -> Result<(Found, Option<HandleId>), Errno> {
+        let exclusive = flags & libc::O_EXCL != 0;
+        // O_EXCL implies O_NOFOLLOW.
+        let follow = flags & libc::O_NOFOLLOW == 0 && !exclusive;
+        let mut resolver = self.resolver(&self.eff);
+        let (mut loc, mut last) = resolver.walk_parent(start, path)?;
+        loop {
+            let Some(name) = last.name()? else {
+                // `.`, `..` or `/`: an existing directory.
+                return Err(if exclusive {
+                    Errno::EEXIST
+                } else {
+                    Errno::EISDIR
+                });
+            };
+            if last.trailing_slash {
+                return Err(Errno::EISDIR);
+            }
+            match self.fs.lookup(loc.node().id(), name) {
+                Ok(entry) => {
+                    let node = NodeRef::adopt(&self.fs, entry.node);
+                    if exclusive {
+                        return Err(Errno::EEXIST);
+                    }
+                    if entry.attr.kind == FileKind::Symlink && follow {
+                        (loc, last) = resolver.follow_link(loc, &node)?;
+                        continue;
+                    }
+                    if entry.attr.kind == FileKind::Directory {
+                        return Err(Errno::EISDIR);
+                    }
+                    loc.push(node, name.as_bytes());
+                    return Ok((
+                        Found {
+                            loc,
+                            attr: entry.attr,
+                        },
+                        None,
+                    ));
+                }
+                Err(e) if e == Errno::ENOENT => {
+                    if self.read_only {
+                        return Err(Errno::EROFS);
+                    }
+                    let dir = self.fs.getattr(loc.node().id())?;
+                    if dir.kind != FileKind::Directory {
+                        return Err(Errno::ENOTDIR);
+                    }
+                    self.eff.may(&dir, MAY_WRITE | MAY_EXEC)?;
+                    let perm = mode & 0o7777 & !self.umask_bits();
+                    let provider = OpenFlags::from_raw(flags & PROVIDER_FLAGS & !libc::O_TRUNC);
+                    let (entry, handle) =
+                        self.fs
+                            .create(loc.node().id(), name, perm, provider, self.owner())?;
+                    loc.push(NodeRef::adopt(&self.fs, entry.node), name.as_bytes());
+                    return Ok((
+                        Found {
+                            loc,
+                            attr: entry.attr,
+                        },
+                        Some(handle),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// `do_open` and `may_open` for an object that exists.
+    fn open_existing(&self, found: Found, flags: i32) -> Result<OpenFile, Errno> {
+        let attr = found.attr;
+        if flags & libc::O_DIRECTORY != 0 && attr.kind != FileKind::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        let mut truncate = flags & libc::O_TRUNC != 0;
+        let mut acc = match flags & libc::O_ACCMODE {
+            libc::O_RDONLY => MAY_READ,
+            libc::O_WRONLY => MAY_WRITE,
+            _ => MAY_READ | MAY_WRITE,
+        };
+        if truncate {
+            acc |= MAY_WRITE;
+        }
+        match attr.kind {
+            FileKind::Symlink => return Err(Errno::ELOOP),
+            FileKind::Directory if acc & MAY_WRITE != 0 => return Err(Errno::EISDIR),
+            FileKind::Regular | FileKind::Directory => {}
+            _ => truncate = false,
+        }
+        if truncate && self.read_only {
+            return Err(Errno::EROFS);
+        }
+        if acc & MAY_WRITE != 0 {
+            self.check_writable_fs(attr.kind)?;
+        }
+        self.eff.may(&attr, acc)?;
+        if flags & libc::O_NOATIME != 0 && !self.eff.owns(&attr) {
+            return Err(Errno::EPERM);
+        }
+        let handle = if attr.kind == FileKind::Directory {
+            Handle::Dir(self.fs.opendir(found.node().id())?)
+        } else {
+            if attr.kind != FileKind::Regular {
+                self.compat.emit(
+                    CompatEvent::SpecialFileOpen,
+                    "open of a FIFO, socket or device",
+                )?;
+            }
+            let mut provider = flags & PROVIDER_FLAGS;
+            if !truncate {
+                provider &= !libc::O_TRUNC;
+            }
+            Handle::File(
+                self.fs
+                    .open(found.node().id(), OpenFlags::from_raw(provider))?,
+            )
+        };
+        Ok(self.description(found, handle, flags))
+    }
+
+    /// A new open file description.
+    fn description(&self, found: Found, handle: Handle, flags: i32) -> OpenFile {
+        let path_only = handle == Handle::Path;
+        let (readable, writable) = if path_only {
+            (false, false)
+        } else {
+            match flags & libc::O_ACCMODE {
+                libc::O_RDONLY => (true, false),
+                libc::O_WRONLY => (false, true),
+                libc::O_RDWR => (true, true),
+                _ => (false, false),
+            }
+        };
+        let kept = if path_only {
+            flags
+        } else {
+            (flags & !NOT_KEPT) | O_LARGEFILE
+        };
+        OpenFile::new(
+            &self.fs,
+            found.loc,
+            found.attr.kind,
+            handle,
+            readable,
+            writable,
+            kept,
+        )
+    }
+}

@@ -1,0 +1,177 @@
+//! Extended attributes: Linux's argument checks (`EINVAL` flags, `ERANGE` names, `E2BIG`
+//! values) before the path, then `EROFS`, then `xattr_permission`, then the provider.
+
+use crate::emulated::Emulated;
+use crate::identity::{MAY_READ, MAY_WRITE};
+use vfsbox_api::{Attr, Errno, Fd, FileKind, NodeId, XattrSet, AT_FDCWD, S_ISVTX};
+
+/// Longest attribute name (`XATTR_NAME_MAX`).
+const NAME_MAX: usize = 255;
+/// Largest attribute value (`XATTR_SIZE_MAX`).
+const SIZE_MAX: usize = 65536;
+
+fn check_name(name: &[u8]) -> Result<(), Errno> {
+    if name.is_empty() || name.len() > NAME_MAX {
+        return Err(Errno::ERANGE);
+    }
+    Ok(())
+}
+
+impl Emulated {
+    /// `xattr_permission`.
+    fn xattr_permission(&self, attr: &Attr, name: &[u8], mask: u32) -> Result<(), Errno> {
+        let write = mask & MAY_WRITE != 0;
+        if name.starts_with(b"security.") || name.starts_with(b"system.") {
+            return Ok(());
+        }
+        if name.starts_with(b"trusted.") {
+            if self.eff.is_root() {
+                return Ok(());
+            }
+            return Err(if write { Errno::EPERM } else { Errno::ENODATA });
+        }
+        if name.starts_with(b"user.") {
+            if !matches!(attr.kind, FileKind::Regular | FileKind::Directory) {
+                return Err(if write { Errno::EPERM } else { Errno::ENODATA });
+            }
+            if attr.kind == FileKind::Directory
+                && attr.perm & S_ISVTX != 0
+                && write
+                && !self.eff.owns(attr)
+            {
+                return Err(Errno::EPERM);
+            }
+        }
+        if write {
+            self.check_writable_fs(attr.kind)?;
+        }
+        self.eff.may(attr, mask)
+    }
+
+    fn xattr_node(&self, path: &[u8], flags: i32) -> Result<(NodeId, Attr), Errno> {
+        let follow = flags & libc::AT_SYMLINK_NOFOLLOW == 0;
+        let found = self.lookup_at(&self.eff, AT_FDCWD, path, false, follow)?;
+        Ok((found.node().id(), found.attr))
+    }
+
+    fn fd_node(&self, fd: Fd) -> Result<(NodeId, Attr), Errno> {
+        let file = self.io_file(fd)?;
+        let node = file.loc.node().id();
+        Ok((node, self.fs.getattr(node)?))
+    }
+
+    fn get_on(&self, node: NodeId, attr: &Attr, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        self.xattr_permission(attr, name, MAY_READ)?;
+        self.fs.getxattr(node, name)
+    }
+
+    fn set_on(
+        &self,
+        node: NodeId,
+        attr: &Attr,
+        name: &[u8],
+        value: &[u8],
+        how: i32,
+    ) -> Result<(), Errno> {
+        if self.read_only {
+            return Err(Errno::EROFS);
+        }
+        self.xattr_permission(attr, name, MAY_WRITE)?;
+        let how = match how {
+            0 => XattrSet::Either,
+            libc::XATTR_CREATE => XattrSet::Create,
+            libc::XATTR_REPLACE => XattrSet::Replace,
+            _ => {
+                // Both: an existing attribute fails the create, a missing one the replace.
+                return match self.fs.getxattr(node, name) {
+                    Ok(_) => Err(Errno::EEXIST),
+                    Err(e) => Err(e),
+                };
+            }
+        };
+        self.fs.setxattr(node, name, value, how)
+    }
+
+    fn remove_on(&self, node: NodeId, attr: &Attr, name: &[u8]) -> Result<(), Errno> {
+        if self.read_only {
+            return Err(Errno::EROFS);
+        }
+        self.xattr_permission(attr, name, MAY_WRITE)?;
+        self.fs.removexattr(node, name)
+    }
+
+    fn check_set_args(name: &[u8], value: &[u8], how: i32) -> Result<(), Errno> {
+        if how & !(libc::XATTR_CREATE | libc::XATTR_REPLACE) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        check_name(name)?;
+        if value.len() > SIZE_MAX {
+            return Err(Errno::E2BIG);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn do_getxattr(
+        &self,
+        path: &[u8],
+        name: &[u8],
+        flags: i32,
+    ) -> Result<Vec<u8>, Errno> {
+        check_name(name)?;
+        let (node, attr) = self.xattr_node(path, flags)?;
+        self.get_on(node, &attr, name)
+    }
+
+    pub(crate) fn do_setxattr(
+        &self,
+        path: &[u8],
+        name: &[u8],
+        value: &[u8],
+        how: i32,
+        flags: i32,
+    ) -> Result<(), Errno> {
+        Self::check_set_args(name, value, how)?;
+        let (node, attr) = self.xattr_node(path, flags)?;
+        self.set_on(node, &attr, name, value, how)
+    }
+
+    pub(crate) fn do_listxattr(&self, path: &[u8], flags: i32) -> Result<Vec<Vec<u8>>, Errno> {
+        let (node, _) = self.xattr_node(path, flags)?;
+        self.fs.listxattr(node)
+    }
+
+    pub(crate) fn do_removexattr(&self, path: &[u8], name: &[u8], flags: i32) -> Result<(), Errno> {
+        check_name(name)?;
+        let (node, attr) = self.xattr_node(path, flags)?;
+        self.remove_on(node, &attr, name)
+    }
+
+    pub(crate) fn do_fgetxattr(&self, fd: Fd, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        check_name(name)?;
+        let (node, attr) = self.fd_node(fd)?;
+        self.get_on(node, &attr, name)
+    }
+
+    pub(crate) fn do_fsetxattr(
+        &self,
+        fd: Fd,
+        name: &[u8],
+        value: &[u8],
+        how: i32,
+    ) -> Result<(), Errno> {
+        Self::check_set_args(name, value, how)?;
+        let (node, attr) = self.fd_node(fd)?;
+        self.set_on(node, &attr, name, value, how)
+    }
+
+    pub(crate) fn do_flistxattr(&self, fd: Fd) -> Result<Vec<Vec<u8>>, Errno> {
+        let (node, _) = self.fd_node(fd)?;
+        self.fs.listxattr(node)
+    }
+
+    pub(crate) fn do_fremovexattr(&self, fd: Fd, name: &[u8]) -> Result<(), Errno> {
+        check_name(name)?;
+        let (node, attr) = self.fd_node(fd)?;
+        self.remove_on(node, &attr, name)
+    }
+}

@@ -1,0 +1,324 @@
+//! The one path resolver of vfsbox (DESIGN.md, "One resolver").
+//!
+//! A small state machine in the manner of cap-std's `manually` resolver: a [`Location`] is
+//! the stack of held parent nodes (so `..` pops it and never asks a provider, and `/..` is
+//! `/`), and a work list of path texts that symlink targets are pushed onto (an absolute
+//! target restarts at the sandbox root). Symlinks are counted in one place,
+//! [`Resolver::read_link`]: the 41st in one resolution is `ELOOP`. Search (`x`) permission is
+//! checked on every directory a component is looked up in, the last one included, as
+//! Linux's `link_path_walk` does.
+//!
+//! Resolution has two halves, because creating and removing calls stop before the last
+//! component: [`Resolver::walk_parent`] walks all but the last component and returns it as
+//! a [`Last`]; [`Resolver::finish`] looks the last one up, following a symlink there when
+//! asked to (or when a trailing slash demands a directory).
+
+use crate::identity::{Cred, MAY_EXEC};
+use crate::node::{Location, Node, NodeRef};
+use std::sync::Arc;
+use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name};
+
+/// Linux's `PATH_MAX`: a path of this many bytes or more is `ENAMETOOLONG`.
+pub(crate) const PATH_MAX: usize = 4096;
+/// Linux's `MAXSYMLINKS`: symlinks followed in one resolution.
+pub(crate) const MAX_SYMLINKS: u32 = 40;
+
+/// What the last component of a path is (Linux's `LAST_NORM`, `LAST_DOT`, `LAST_DOTDOT`,
+/// `LAST_ROOT`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LastKind {
+    /// The path was `/` (or only slashes).
+    Root,
+    /// `.`
+    Dot,
+    /// `..`
+    DotDot,
+    /// A name, not yet validated (its length is checked where Linux's lookup checks it).
+    Name(Vec<u8>),
+}
+
+/// The last component of a path and whether slashes followed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Last {
+    pub(crate) kind: LastKind,
+    pub(crate) trailing_slash: bool,
+}
+
+impl Last {
+    /// The name, validated (`ENAMETOOLONG` over 255 bytes), or `None` for `/`, `.`, `..`.
+    pub(crate) fn name(&self) -> Result<Option<&Name>, Errno> {
+        match &self.kind {
+            LastKind::Name(bytes) => Name::new(bytes).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The object a path names: its location (the top of the chain is the object itself) and
+/// its attributes at resolution time.
+pub(crate) struct Found {
+    pub(crate) loc: Location,
+    pub(crate) attr: Attr,
+}
+
+impl Found {
+    pub(crate) fn node(&self) -> &Node {
+        self.loc.node()
+    }
+}
+
+/// Checks what Linux's `getname` checks before any walking: `ENOENT` for an empty path,
+/// `EINVAL` for an interior NUL (which no C caller can pass), `ENAMETOOLONG` at `PATH_MAX`.
+pub(crate) fn check_path(path: &[u8]) -> Result<(), Errno> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if path.contains(&0) {
+        return Err(Errno::EINVAL);
+    }
+    if path.len() >= PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    Ok(())
+}
+
+/// The texts still to walk: the path, then symlink targets pushed on top of what remains.
+#[derive(Default)]
+struct Work {
+    /// `(text, cursor)`; the top is walked first.
+    segments: Vec<(Vec<u8>, usize)>,
+    /// The component most recently taken.
+    component: Vec<u8>,
+}
+
+/// One component taken from the work list.
+struct Step {
+    /// Nothing remains after it.
+    last: bool,
+    /// Slashes followed it in its text.
+    trailing_slash: bool,
+}
+
+impl Work {
+    fn push(&mut self, text: Vec<u8>) {
+        self.segments.push((text, 0));
+    }
+
+    /// Takes the next component into `self.component`.
+    fn next(&mut self) -> Option<Step> {
+        loop {
+            let (text, cursor) = self.segments.last_mut()?;
+            while *cursor < text.len() && text[*cursor] == b'/' {
+                *cursor += 1;
+            }
+            if *cursor == text.len() {
+                self.segments.pop();
+                continue;
+            }
+            let start = *cursor;
+            while *cursor < text.len() && text[*cursor] != b'/' {
+                *cursor += 1;
+            }
+            let end = *cursor;
+            while *cursor < text.len() && text[*cursor] == b'/' {
+                *cursor += 1;
+            }
+            let trailing_slash = *cursor > end;
+            self.component.clear();
+            self.component.extend_from_slice(&text[start..end]);
+            if *cursor == text.len() {
+                self.segments.pop();
+            }
+            let last = self.segments.is_empty();
+            return Some(Step {
+                last,
+                trailing_slash,
+            });
+        }
+    }
+}
+
+/// One resolution (its symlink count lives here) with one set of credentials.
+pub(crate) struct Resolver<'a> {
+    fs: &'a Arc<dyn FileSystem>,
+    cred: &'a Cred,
+    links: u32,
+}
+
+impl<'a> Resolver<'a> {
+    pub(crate) fn new(fs: &'a Arc<dyn FileSystem>, cred: &'a Cred) -> Resolver<'a> {
+        Resolver { fs, cred, links: 0 }
+    }
+
+    /// Walks `path` from `start` (or from the root if it is absolute) up to its last
+    /// component, which is returned unlooked-up together with the directory holding it.
+    pub(crate) fn walk_parent(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+    ) -> Result<(Location, Last), Errno> {
+        check_path(path)?;
+        self.walk_text(start.clone(), path.to_vec())
+    }
+
+    /// Walks `text` (a path or a symlink target) from `loc`.
+    fn walk_text(&mut self, mut loc: Location, text: Vec<u8>) -> Result<(Location, Last), Errno> {
+        if text.first() == Some(&b'/') {
+            loc.reset();
+        }
+        let mut work = Work::default();
+        work.push(text);
+        // Attributes of the directory at the top of `loc`, when known to be fresh.
+        let mut here: Option<Attr> = None;
+        loop {
+            let Some(step) = work.next() else {
+                return Ok((
+                    loc,
+                    Last {
+                        kind: LastKind::Root,
+                        trailing_slash: false,
+                    },
+                ));
+            };
+            self.check_search(&loc, &mut here)?;
+            if step.last {
+                let kind = match work.component.as_slice() {
+                    b"." => LastKind::Dot,
+                    b".." => LastKind::DotDot,
+                    name => LastKind::Name(name.to_vec()),
+                };
+                return Ok((
+                    loc,
+                    Last {
+                        kind,
+                        trailing_slash: step.trailing_slash,
+                    },
+                ));
+            }
+            match work.component.as_slice() {
+                b"." => {}
+                b".." => {
+                    loc.pop();
+                    here = None;
+                }
+                bytes => {
+                    let name = Name::new(bytes)?;
+                    let entry = self.fs.lookup(loc.node().id(), name)?;
+                    let node = NodeRef::adopt(self.fs, entry.node);
+                    match entry.attr.kind {
+                        FileKind::Directory => {
+                            loc.push(node, name.as_bytes());
+                            here = Some(entry.attr);
+                        }
+                        FileKind::Symlink => {
+                            let target = self.read_link(&node)?;
+                            drop(node);
+                            if target[0] == b'/' {
+                                loc.reset();
+                            }
+                            here = None;
+                            work.push(target);
+                        }
+                        _ => return Err(Errno::ENOTDIR),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Looks the last component up. A symlink there is followed when `follow` is set or a
+    /// trailing slash asks for a directory; a trailing slash on a non-directory is `ENOTDIR`.
+    pub(crate) fn finish(
+        &mut self,
+        mut loc: Location,
+        mut last: Last,
+        mut follow: bool,
+    ) -> Result<Found, Errno> {
+        let mut must_dir = false;
+        loop {
+            if last.trailing_slash {
+                follow = true;
+                must_dir = true;
+            }
+            let attr = match &last.kind {
+                LastKind::Root => {
+                    loc.reset();
+                    self.fs.getattr(loc.node().id())?
+                }
+                LastKind::Dot => self.fs.getattr(loc.node().id())?,
+                LastKind::DotDot => {
+                    loc.pop();
+                    self.fs.getattr(loc.node().id())?
+                }
+                LastKind::Name(bytes) => {
+                    let name = Name::new(bytes)?;
+                    let entry = self.fs.lookup(loc.node().id(), name)?;
+                    let node = NodeRef::adopt(self.fs, entry.node);
+                    if entry.attr.kind == FileKind::Symlink && follow {
+                        let target = self.read_link(&node)?;
+                        drop(node);
+                        (loc, last) = self.walk_text(loc, target)?;
+                        continue;
+                    }
+                    loc.push(node, name.as_bytes());
+                    entry.attr
+                }
+            };
+            if must_dir && attr.kind != FileKind::Directory {
+                return Err(Errno::ENOTDIR);
+            }
+            return Ok(Found { loc, attr });
+        }
+    }
+
+    /// Resolves `path` from `start` to the object it names.
+    pub(crate) fn resolve(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+    ) -> Result<Found, Errno> {
+        let (loc, last) = self.walk_parent(start, path)?;
+        self.finish(loc, last, follow)
+    }
+
+    /// Continues a resolution at a symlink's target (for `open` with `O_CREAT`, which follows
+    /// a final symlink itself): the target is walked from `dir`, the link's directory.
+    pub(crate) fn follow_link(
+        &mut self,
+        dir: Location,
+        link: &Node,
+    ) -> Result<(Location, Last), Errno> {
+        let target = self.read_link(link)?;
+        self.walk_text(dir, target)
+    }
+
+    /// Reads a symlink on the way: the one place symlinks are counted.
+    fn read_link(&mut self, node: &Node) -> Result<Vec<u8>, Errno> {
+        self.links += 1;
+        if self.links > MAX_SYMLINKS {
+            return Err(Errno::ELOOP);
+        }
+        let target = self.fs.readlink(node.id())?;
+        if target.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        Ok(target)
+    }
+
+    /// `may_lookup`: search permission on the directory a component is looked up in.
+    fn check_search(&self, loc: &Location, here: &mut Option<Attr>) -> Result<(), Errno> {
+        if self.cred.is_root() {
+            return Ok(());
+        }
+        let attr = match here {
+            Some(attr) => *attr,
+            None => {
+                let attr = self.fs.getattr(loc.node().id())?;
+                *here = Some(attr);
+                attr
+            }
+        };
+        self.cred.may(&attr, MAY_EXEC)
+    }
+}
