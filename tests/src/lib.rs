@@ -87,6 +87,8 @@ mod cases;
 
 pub mod overlay;
 
+pub mod posix;
+
 mod listed;
 pub mod populate;
 pub mod tree;

@@ -1,0 +1,71 @@
+//! Every accepted difference between the emulated layer and Linux, in one place.
+//!
+//! The recorder ([`Run`](super::Run)) and [`snapshot`](super::snapshot) leave these values out
+//! of every record (or record only a relation), so the differential tests never compare them.
+//! Each one is a place where the emulated layer cannot match the kernel, and each corresponds
+//! to a compatibility event of the emulated layer (its stable code is named here).
+
+/// One accepted difference.
+#[derive(Clone, Copy, Debug)]
+pub struct Accepted {
+    /// What is not compared.
+    pub what: &'static str,
+    /// Why emulation cannot match it.
+    pub reason: &'static str,
+    /// How the records treat it.
+    pub recorded_as: &'static str,
+    /// The compatibility event of the emulated layer that reports it.
+    pub compat_event: &'static str,
+}
+
+/// The table of accepted differences.
+pub const ACCEPTED: &[Accepted] = &[
+    Accepted {
+        what: "st_dev",
+        reason: "the emulated layer has no kernel device; its value is synthetic",
+        recorded_as: "left out",
+        compat_event: "synthetic-dev",
+    },
+    Accepted {
+        what: "st_ino values",
+        reason: "numbers come from the provider; the kernel reuses freed numbers",
+        recorded_as: "only equality between names that are alive together (same_inode, snapshot classes)",
+        compat_event: "synthetic-ino",
+    },
+    Accepted {
+        what: "st_blksize, st_blocks",
+        reason: "allocation is the provider's (memory has no blocks)",
+        recorded_as: "left out",
+        compat_event: "synthetic-blocks",
+    },
+    Accepted {
+        what: "st_size of a directory",
+        reason: "ext4 reports allocated bytes (4096, …); providers report their own size",
+        recorded_as: "left out for directories",
+        compat_event: "synthetic-dir-size",
+    },
+    Accepted {
+        what: "st_atime/st_mtime/st_ctime values",
+        reason: "clocks differ between runs; atime updates depend on mount options (relatime)",
+        recorded_as: "relations only (changed / unchanged / ordered); exact values only when a scenario set them",
+        compat_event: "atime-not-updated",
+    },
+    Accepted {
+        what: "l_pid of F_GETLK",
+        reason: "the emulated layer has no process id of its own",
+        recorded_as: "left out",
+        compat_event: "synthetic-pid",
+    },
+    Accepted {
+        what: "statvfs counts",
+        reason: "block and inode counts are the provider's",
+        recorded_as: "sanity relations (free <= total, available <= free) and ST_RDONLY",
+        compat_event: "synthetic-statvfs",
+    },
+    Accepted {
+        what: "d_ino and readdir order",
+        reason: "order is the provider's hash or insertion order",
+        recorded_as: "names and d_type as a sorted set",
+        compat_event: "readdir-order",
+    },
+];

@@ -1,0 +1,284 @@
+//! Differential tests: every POSIX scenario of the conformance suite runs on the native
+//! passthrough (the oracle) and its record must be reproduced exactly by every other target.
+//!
+//! The native run happens in a child process (this test binary re-executed with
+//! `VFSBOX_DIFF_CHILD` set) in a fresh temporary directory, so the scenario's `chdir` and
+//! `umask` stay there; an unprivileged run drops to uid/gid 65534 in the child after the
+//! setup. The parent snapshots the final tree as root and appends it to the record.
+//!
+//! Targets compared with native: native again (the scenarios must be deterministic), and the
+//! emulated layer over memory, host and overlay once `vfsbox-emulation` provides its
+//! constructor (see [`emulated_targets`]). What is never compared is listed once, in
+//! `vfsbox_conformance::posix::ACCEPTED`.
+
+#[path = "differential/sys.rs"]
+mod sys;
+
+use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use vfsbox_api::{Errno, Posix};
+use vfsbox_conformance::posix::{
+    compare, run_scenario, scenarios, snapshot, Record, Scenario, Step, Subject, ACCEPTED, WORK,
+};
+use vfsbox_native::Native;
+
+/// The unprivileged identity of the second run of permission scenarios.
+const NOBODY: u32 = 65534;
+
+const ENV_CHILD: &str = "VFSBOX_DIFF_CHILD";
+const ENV_ROOT: &str = "VFSBOX_DIFF_ROOT";
+const ENV_UID: &str = "VFSBOX_DIFF_UID";
+/// Set (with a filter argument) to print the native records: what a target must reproduce.
+const ENV_SHOW: &str = "VFSBOX_DIFF_SHOW";
+
+/// The identity a scenario's body runs as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Identity {
+    Root,
+    Nobody,
+}
+
+impl Identity {
+    fn uid(self) -> u32 {
+        match self {
+            Identity::Root => 0,
+            Identity::Nobody => NOBODY,
+        }
+    }
+}
+
+/// The native passthrough in the child: absolute paths are under the temporary directory.
+struct NativeSubject {
+    native: Native,
+    root: Vec<u8>,
+    identity: Identity,
+}
+
+impl Subject for NativeSubject {
+    fn posix(&self) -> &dyn Posix {
+        &self.native
+    }
+
+    fn root(&self) -> &[u8] {
+        &self.root
+    }
+
+    fn begin_body(&mut self) -> Result<(), Errno> {
+        if self.identity == Identity::Nobody {
+            sys::drop_privileges(NOBODY, NOBODY)?;
+        }
+        let mut work = self.root.clone();
+        work.extend_from_slice(WORK);
+        self.native.chdir(&work)?;
+        self.native.umask(0o022);
+        Ok(())
+    }
+}
+
+/// Child mode: run one scenario natively and print its record on stdout.
+fn child(name: &str) -> ExitCode {
+    let Some(scenario) = scenarios().into_iter().find(|s| s.name == name) else {
+        eprintln!("no scenario {name}");
+        return ExitCode::FAILURE;
+    };
+    let root = std::env::var_os(ENV_ROOT)
+        .expect("root")
+        .into_encoded_bytes();
+    let identity = match std::env::var(ENV_UID).as_deref() {
+        Ok("0") => Identity::Root,
+        _ => Identity::Nobody,
+    };
+    if let Err(e) = sys::close_from_3() {
+        eprintln!("close_range: {e}");
+        return ExitCode::FAILURE;
+    }
+    let native = Native::new();
+    // The setup runs as root in the working directory with the umask a fresh emulated
+    // layer starts with.
+    let mut work = root.clone();
+    work.extend_from_slice(WORK);
+    if let Err(e) = native.chdir(&work) {
+        eprintln!("chdir: {e}");
+        return ExitCode::FAILURE;
+    }
+    native.umask(0o022);
+    let mut subject = NativeSubject {
+        native,
+        root,
+        identity,
+    };
+    let record = run_scenario(&scenario, &mut subject);
+    print!("{}", record.to_lines());
+    ExitCode::SUCCESS
+}
+
+/// Runs `scenario` natively in a child process and snapshots the tree it leaves.
+fn run_native(scenario: &Scenario, identity: Identity) -> Result<Record, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+    let root = dir.path().as_os_str().as_encoded_bytes().to_vec();
+    let native = Native::new();
+    let mut work = root.clone();
+    work.extend_from_slice(WORK);
+    // The root is traversable by the unprivileged identity, the working directory is its.
+    native
+        .fchmodat(vfsbox_api::AT_FDCWD, &root, 0o755, 0)
+        .map_err(|e| format!("chmod root: {e}"))?;
+    native
+        .mkdir(&work, 0o755)
+        .and_then(|()| native.fchmodat(vfsbox_api::AT_FDCWD, &work, 0o755, 0))
+        .and_then(|()| {
+            native.fchownat(
+                vfsbox_api::AT_FDCWD,
+                &work,
+                identity.uid(),
+                identity.uid(),
+                0,
+            )
+        })
+        .map_err(|e| format!("working directory: {e}"))?;
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let out = Command::new(exe)
+        .env(ENV_CHILD, scenario.name)
+        .env(ENV_ROOT, dir.path())
+        .env(ENV_UID, identity.uid().to_string())
+        .output()
+        .map_err(|e| format!("spawn: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "native child failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut record = Record::from_lines(&String::from_utf8_lossy(&out.stdout));
+    record.steps.push(Step {
+        call: "-- final tree --".into(),
+        result: String::new(),
+    });
+    record.steps.extend(snapshot(&native, &root).steps);
+    Ok(record)
+}
+
+/// A target whose records must equal the native ones.
+struct Target {
+    name: &'static str,
+    run: fn(&Scenario, Identity) -> Result<Record, String>,
+}
+
+/// The emulated layer over memory, host (a temporary directory) and overlay (memory over a
+/// read-only host directory). `vfsbox-emulation` has no constructor yet; until it lands the
+/// list is empty and only native determinism is checked.
+fn emulated_targets() -> Vec<Target> {
+    Vec::new()
+}
+
+fn main() -> ExitCode {
+    if let Ok(name) = std::env::var(ENV_CHILD) {
+        return child(&name);
+    }
+    // libtest-style arguments (`--list`, filters) are accepted: a filter selects scenarios.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        for s in scenarios() {
+            println!("{}: test", s.name);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
+    let started = Instant::now();
+    let all: Vec<Scenario> = scenarios()
+        .into_iter()
+        .filter(|s| filter.as_ref().is_none_or(|f| s.name.contains(f.as_str())))
+        .collect();
+    let mut runs = Vec::new();
+    for s in &all {
+        runs.push((*s, Identity::Root));
+        if s.unprivileged {
+            runs.push((*s, Identity::Nobody));
+        }
+    }
+    let mut targets = vec![Target {
+        name: "native (second run)",
+        run: run_native,
+    }];
+    targets.extend(emulated_targets());
+
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let passes = Mutex::new(vec![0usize; targets.len()]);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((scenario, identity)) = runs.get(i) else {
+                    break;
+                };
+                let expected = match run_native(scenario, *identity) {
+                    Ok(r) => {
+                        if std::env::var_os(ENV_SHOW).is_some() {
+                            println!("== {} as {identity:?}\n{}", scenario.name, r.to_lines());
+                        }
+                        r
+                    }
+                    Err(e) => {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{} as {identity:?}: native: {e}", scenario.name));
+                        continue;
+                    }
+                };
+                for (t, target) in targets.iter().enumerate() {
+                    let outcome = (target.run)(scenario, *identity).and_then(|got| {
+                        match compare(&expected, &got) {
+                            None => Ok(()),
+                            Some(m) => Err(m.to_string()),
+                        }
+                    });
+                    match outcome {
+                        Ok(()) => passes.lock().unwrap()[t] += 1,
+                        Err(e) => failures.lock().unwrap().push(format!(
+                            "{} as {identity:?} on {}: {e}\n    {}",
+                            scenario.name,
+                            target.name,
+                            scenario.doc.trim().replace('\n', "\n    ")
+                        )),
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    let passes = passes.into_inner().unwrap();
+    println!(
+        "differential: {} scenarios, {} runs ({} unprivileged), {:.1}s",
+        all.len(),
+        runs.len(),
+        runs.len() - all.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for (t, target) in targets.iter().enumerate() {
+        println!(
+            "  {}: {}/{} runs identical",
+            target.name,
+            passes[t],
+            runs.len()
+        );
+    }
+    println!(
+        "  accepted differences (never compared): {}",
+        ACCEPTED.len()
+    );
+    for f in &failures {
+        println!("MISMATCH {f}");
+    }
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
