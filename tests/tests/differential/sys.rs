@@ -11,12 +11,15 @@ fn check(ret: i64) -> Result<(), Errno> {
     }
 }
 
-/// Closes every descriptor from 3 up, so the scenario's descriptors are numbered as in a
-/// fresh process (and as in the emulated layer) whatever the test runner left open.
-pub fn close_from_3() -> Result<(), Errno> {
-    // SAFETY: close_range takes no pointers; closing descriptors this process does not use
-    // any more (the child uses only 0-2 and what the scenario opens later).
-    check(unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) })
+/// Closes every descriptor but `keep`, so the scenario's descriptors are numbered from 0 as
+/// in an emulated process, whatever the test runner left open.
+pub fn close_all_but(keep: i32) -> Result<(), Errno> {
+    let keep = keep as u32;
+    // SAFETY: close_range takes no pointers; the child uses no descriptor but `keep` after
+    // this (the standard streams included).
+    check(unsafe { libc::syscall(libc::SYS_close_range, 0u32, keep - 1, 0u32) })?;
+    // SAFETY: as above.
+    check(unsafe { libc::syscall(libc::SYS_close_range, keep + 1, u32::MAX, 0u32) })
 }
 
 /// Becomes `uid`/`gid` with no supplementary groups, for good (real, effective, saved).
