@@ -49,9 +49,11 @@ impl FileLocks {
     }
 
     fn record_conflict(&self, owner: u64, write: bool, start: u64, end: u64) -> Option<Record> {
+        // The lowest conflicting range, as Linux's per-owner sorted lists report it.
         self.records
             .iter()
-            .find(|r| r.owner != owner && (r.write || write) && r.overlaps(start, end))
+            .filter(|r| r.owner != owner && (r.write || write) && r.overlaps(start, end))
+            .min_by_key(|r| r.start)
             .copied()
     }
 

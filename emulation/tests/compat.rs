@@ -1,0 +1,89 @@
+//! Compatibility events: counted, and refused with ENOTSUP in strict mode.
+mod common;
+use common::*;
+use std::sync::Arc;
+use vfsbox_api::*;
+use vfsbox_emulation::{CompatEvent, Emulated};
+
+fn strict() -> Emulated {
+    Emulated::builder(Arc::new(vfsbox_memory::MemoryFs::new()))
+        .strict(true)
+        .build()
+}
+
+#[test]
+fn codes_are_stable_and_distinct() {
+    let codes: Vec<&str> = CompatEvent::ALL.iter().map(|e| e.code()).collect();
+    assert_eq!(codes[0], "VFSBOX-C001");
+    assert_eq!(CompatEvent::SpecialFileOpen.code(), "VFSBOX-C009");
+    let mut unique = codes.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), codes.len());
+}
+
+#[test]
+fn o_tmpfile_is_counted_and_refused() {
+    let p = root();
+    assert_eq!(
+        p.open(b"/", libc::O_TMPFILE | RW, 0o600),
+        Err(Errno::EOPNOTSUPP)
+    );
+    assert_eq!(p.compat_count(CompatEvent::UnsupportedTmpfile), 1);
+    let s = strict();
+    assert_eq!(
+        s.open(b"/", libc::O_TMPFILE | RW, 0o600),
+        Err(Errno::ENOTSUP)
+    );
+    assert!(s.is_strict());
+}
+
+#[test]
+fn ignored_flags_are_events_and_strict_mode_refuses_them() {
+    let p = root();
+    let fd = p
+        .open(b"f", libc::O_CREAT | RW | libc::O_ASYNC, 0o644)
+        .unwrap();
+    assert_eq!(p.compat_count(CompatEvent::IgnoredAsyncFlag), 1);
+    assert_eq!(p.fcntl(fd, libc::F_SETOWN, 1), Err(Errno::EINVAL));
+    assert_eq!(p.compat_count(CompatEvent::UnsupportedFcntl), 1);
+    let s = strict();
+    assert_eq!(
+        s.open(b"f", libc::O_CREAT | RW | libc::O_ASYNC, 0o644),
+        Err(Errno::ENOTSUP)
+    );
+    let fd = s.open(b"f", libc::O_CREAT | RW, 0o644).unwrap();
+    assert_eq!(s.fcntl(fd, libc::F_SETOWN, 1), Err(Errno::ENOTSUP));
+    assert_eq!(
+        s.fcntl(fd, libc::F_SETFL, libc::O_ASYNC as i64),
+        Err(Errno::ENOTSUP)
+    );
+    // Exact behaviour is never refused.
+    assert_eq!(s.fcntl(fd, libc::F_SETFL, libc::O_APPEND as i64), Ok(0));
+    assert_eq!(s.compat_counts().iter().map(|(_, n)| n).sum::<u64>(), 3);
+}
+
+#[test]
+fn a_renamed_cwd_reports_its_stale_path() {
+    let p = root();
+    p.mkdir(b"old", 0o755).unwrap();
+    p.chdir(b"old").unwrap();
+    assert_eq!(p.getcwd().unwrap(), b"/old");
+    assert_eq!(p.compat_count(CompatEvent::StaleDirectoryPath), 0);
+    p.rename(b"/old", b"/new").unwrap();
+    assert_eq!(p.getcwd().unwrap(), b"/old");
+    assert_eq!(p.compat_count(CompatEvent::StaleDirectoryPath), 1);
+    // Relative walks still start at the directory itself.
+    put(&p, "f", b"x");
+    assert_eq!(get(&p, "/new/f"), b"x");
+}
+
+#[test]
+fn directory_seeks_beyond_rewind_and_tell_are_events() {
+    let p = root();
+    p.mkdir(b"d", 0o755).unwrap();
+    let fd = p.open(b"d", libc::O_RDONLY | libc::O_DIRECTORY, 0).unwrap();
+    assert_eq!(p.lseek(fd, 0, libc::SEEK_SET), Ok(0));
+    assert_eq!(p.lseek(fd, 0, libc::SEEK_CUR), Ok(0));
+    assert_eq!(p.lseek(fd, 12345, libc::SEEK_SET), Err(Errno::EINVAL));
+    assert_eq!(p.compat_count(CompatEvent::DirectorySeek), 1);
+}
