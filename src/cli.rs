@@ -30,6 +30,27 @@ pub enum Command {
     ///
     /// Exit status: 0 when unmounted, 2 when it is not a mount point or cannot be unmounted.
     Umount(UmountArgs),
+
+    /// An interactive shell over the emulated POSIX layer (ls, cd, cat, echo > file, mkdir,
+    /// rm, mv, ln, stat, chmod, umask, touch, tree; `help` lists them).
+    ///
+    /// Reads commands from standard input; prints a prompt only when it is a terminal, so a
+    /// script can be piped in. Errors print as `name: strerror (ERRNO)`. Exit status: 0 at
+    /// `exit` or end of input (whatever the commands did), 2 when the provider cannot be set
+    /// up or the input cannot be read.
+    Shell(ShellArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShellArgs {
+    /// The provider to explore (as for `vfsbox conformance`; `host:DIR` is DIR itself).
+    /// Default: a fresh, empty memory provider.
+    #[arg(long, value_name = "SPEC", conflicts_with = "host")]
+    pub provider: Option<ProviderSpec>,
+
+    /// Shorthand for `--provider host:DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub host: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -9,6 +9,7 @@ mod conformance;
 mod mount;
 mod providers;
 mod report;
+mod shell;
 mod spec;
 
 use clap::Parser;
@@ -20,5 +21,6 @@ fn main() -> ExitCode {
         cli::Command::Conformance(args) => conformance::run(&args),
         cli::Command::Mount(args) => mount::run(&args),
         cli::Command::Umount(args) => mount::run_umount(&args),
+        cli::Command::Shell(args) => shell::run(&args),
     }
 }
