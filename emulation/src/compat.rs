@@ -45,11 +45,15 @@ pub enum CompatEvent {
     /// open of a FIFO does not wait for the other end) and no device drivers, so it gets what
     /// the provider offers.
     SpecialFileOpen,
+    /// A mode with set-user-id or set-group-id bits was given to a provider that strips them
+    /// (the host provider never plants set-id files on the host), so the bits are lost and a
+    /// set-group-id directory passes no group on.
+    SetidBitsStripped,
 }
 
 impl CompatEvent {
     /// Every event, in code order.
-    pub const ALL: [CompatEvent; 9] = [
+    pub const ALL: [CompatEvent; 10] = [
         CompatEvent::IgnoredAsyncFlag,
         CompatEvent::UnsupportedTmpfile,
         CompatEvent::UnsupportedFcntl,
@@ -59,6 +63,7 @@ impl CompatEvent {
         CompatEvent::UndetectedLockDeadlock,
         CompatEvent::SyntheticStatfsFlags,
         CompatEvent::SpecialFileOpen,
+        CompatEvent::SetidBitsStripped,
     ];
 
     /// The stable code, `VFSBOX-Cnnn`.
@@ -73,6 +78,7 @@ impl CompatEvent {
             CompatEvent::UndetectedLockDeadlock => "VFSBOX-C007",
             CompatEvent::SyntheticStatfsFlags => "VFSBOX-C008",
             CompatEvent::SpecialFileOpen => "VFSBOX-C009",
+            CompatEvent::SetidBitsStripped => "VFSBOX-C010",
         }
     }
 
@@ -88,6 +94,7 @@ impl CompatEvent {
             CompatEvent::UndetectedLockDeadlock => "no deadlock detection for F_SETLKW",
             CompatEvent::SyntheticStatfsFlags => "statvfs flags synthesized",
             CompatEvent::SpecialFileOpen => "special file opened without kernel semantics",
+            CompatEvent::SetidBitsStripped => "the provider strips set-id bits",
         }
     }
 

@@ -28,6 +28,8 @@ pub struct Emulated {
     pub(crate) root: Node,
     pub(crate) dev: u64,
     pub(crate) read_only: bool,
+    /// The provider keeps set-id bits (`Capabilities::setid_bits`).
+    pub(crate) setid_bits: bool,
     pub(crate) identity: Identity,
     pub(crate) eff: Cred,
     pub(crate) real: Cred,
@@ -86,6 +88,7 @@ impl Builder {
         let dev = 0x7f00_0000_0000 | (Arc::as_ptr(&self.fs) as *const () as usize as u64 >> 4);
         Emulated {
             read_only: self.fs.capabilities().read_only,
+            setid_bits: self.fs.capabilities().setid_bits,
             cwd: Mutex::new(Location::root(Arc::clone(&root))),
             root,
             dev,
@@ -292,6 +295,17 @@ impl Emulated {
             )
         {
             return Err(Errno::EROFS);
+        }
+        Ok(())
+    }
+
+    /// Reports set-id bits in `perm` that the provider will strip.
+    pub(crate) fn check_setid_kept(&self, perm: u32) -> Result<(), Errno> {
+        if !self.setid_bits && perm & (vfsbox_api::S_ISUID | vfsbox_api::S_ISGID) != 0 {
+            self.compat.emit(
+                CompatEvent::SetidBitsStripped,
+                "set-id bits given to a provider that strips them",
+            )?;
         }
         Ok(())
     }

@@ -18,6 +18,9 @@ pub(crate) enum Handle {
     File(HandleId),
     /// A directory opened for reading entries.
     Dir(HandleId),
+    /// A FIFO opened for reading without blocking while the provider has no writer for it:
+    /// Linux opens it at once and reads see end of file.
+    EmptyFifo,
 }
 
 /// Where a directory stream is: `.`, `..`, then the provider's entries after a cookie.
@@ -106,7 +109,7 @@ impl OpenFile {
         match self.handle {
             Handle::File(h) => Ok(h),
             Handle::Dir(_) => Err(Errno::EISDIR),
-            Handle::Path => Err(Errno::EBADF),
+            Handle::Path | Handle::EmptyFifo => Err(Errno::EBADF),
         }
     }
 }
@@ -120,7 +123,7 @@ impl Drop for OpenFile {
             Handle::Dir(h) => {
                 let _ = self.fs.releasedir(h);
             }
-            Handle::Path => {}
+            Handle::Path | Handle::EmptyFifo => {}
         }
         locks::flock_release(self.lock_key(), self.id);
     }

@@ -282,6 +282,23 @@ impl<'a> Resolver<'a> {
         self.finish(loc, last, follow)
     }
 
+    /// Resolves `path` following symlinks, without the `PATH_MAX` limit on its length (for
+    /// `realpath`, which libc implements by walking).
+    pub(crate) fn resolve_any_length(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+    ) -> Result<Found, Errno> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if path.contains(&0) {
+            return Err(Errno::EINVAL);
+        }
+        let (loc, last) = self.walk_text(start.clone(), path.to_vec())?;
+        self.finish(loc, last, true)
+    }
+
     /// Continues a resolution at a symlink's target (for `open` with `O_CREAT`, which follows
     /// a final symlink itself): the target is walked from `dir`, the link's directory.
     pub(crate) fn follow_link(

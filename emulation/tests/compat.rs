@@ -16,6 +16,7 @@ fn codes_are_stable_and_distinct() {
     let codes: Vec<&str> = CompatEvent::ALL.iter().map(|e| e.code()).collect();
     assert_eq!(codes[0], "VFSBOX-C001");
     assert_eq!(CompatEvent::SpecialFileOpen.code(), "VFSBOX-C009");
+    assert_eq!(CompatEvent::SetidBitsStripped.code(), "VFSBOX-C010");
     let mut unique = codes.clone();
     unique.dedup();
     assert_eq!(unique.len(), codes.len());
@@ -63,18 +64,41 @@ fn ignored_flags_are_events_and_strict_mode_refuses_them() {
 }
 
 #[test]
-fn a_renamed_cwd_reports_its_stale_path() {
+fn a_renamed_cwd_is_found_again_as_linux_follows_it() {
     let p = root();
     p.mkdir(b"old", 0o755).unwrap();
-    p.chdir(b"old").unwrap();
-    assert_eq!(p.getcwd().unwrap(), b"/old");
+    p.mkdir(b"other", 0o755).unwrap();
+    p.mkdir(b"old/sub", 0o755).unwrap();
+    p.chdir(b"old/sub").unwrap();
+    assert_eq!(p.getcwd().unwrap(), b"/old/sub");
+    p.rename(b"/old", b"/other/new").unwrap();
+    assert_eq!(p.getcwd().unwrap(), b"/other/new/sub");
+    // `..` now follows the real parents.
+    assert_eq!(p.realpath(b"../..").unwrap(), b"/other");
     assert_eq!(p.compat_count(CompatEvent::StaleDirectoryPath), 0);
-    p.rename(b"/old", b"/new").unwrap();
-    assert_eq!(p.getcwd().unwrap(), b"/old");
-    assert_eq!(p.compat_count(CompatEvent::StaleDirectoryPath), 1);
-    // Relative walks still start at the directory itself.
     put(&p, "f", b"x");
-    assert_eq!(get(&p, "/new/f"), b"x");
+    assert_eq!(get(&p, "/other/new/sub/f"), b"x");
+}
+
+#[test]
+fn set_id_bits_on_a_provider_that_strips_them_are_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Arc::new(vfsbox_host::HostFs::open(dir.path()).unwrap());
+    let p = Emulated::new(host);
+    put(&p, "f", b"");
+    p.fchmodat(AT_FDCWD, b"f", 0o4755, 0).unwrap();
+    assert_eq!(p.compat_count(CompatEvent::SetidBitsStripped), 1);
+    assert_eq!(p.stat(b"f").unwrap().mode & 0o7777, 0o755);
+    let s = Emulated::builder(Arc::new(vfsbox_host::HostFs::open(dir.path()).unwrap()))
+        .strict(true)
+        .build();
+    assert_eq!(s.fchmodat(AT_FDCWD, b"f", 0o2755, 0), Err(Errno::ENOTSUP));
+    assert_eq!(s.fchmodat(AT_FDCWD, b"f", 0o755, 0), Ok(()));
+    // The memory provider keeps them: no event.
+    let m = root();
+    put(&m, "f", b"");
+    m.fchmodat(AT_FDCWD, b"f", 0o6755, 0).unwrap();
+    assert_eq!(m.compat_count(CompatEvent::SetidBitsStripped), 0);
 }
 
 #[test]

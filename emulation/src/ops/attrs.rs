@@ -96,6 +96,7 @@ impl Emulated {
         if !self.eff.is_root() && !self.eff.in_group(attr.gid) {
             perm &= !S_ISGID;
         }
+        self.check_setid_kept(perm)?;
         let change = SetAttr {
             perm: Some(perm),
             ..SetAttr::default()

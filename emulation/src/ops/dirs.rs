@@ -6,10 +6,13 @@ use crate::compat::CompatEvent;
 use crate::emulated::Emulated;
 use crate::fdtable::{Handle, OpenFile};
 use crate::identity::{Identity, MAY_EXEC};
-use crate::node::Location;
+use crate::node::{Location, NodeRef};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use vfsbox_api::{DirEntry, DirRecord, DirStream, Errno, Fd, FileKind, AT_FDCWD};
+use vfsbox_api::{DirEntry, DirRecord, DirStream, Errno, Fd, FileKind, Name, AT_FDCWD};
+
+/// Directories `getcwd` searches for a renamed cwd before giving up.
+const RELOCATE_LIMIT: usize = 100_000;
 
 /// Entries fetched from the provider at a time.
 const BATCH: usize = 64;
@@ -42,37 +45,98 @@ impl Emulated {
         if attr.nlink == 0 {
             return Err(Errno::ENOENT);
         }
-        self.check_fresh(&loc)?;
+        if self.leads_to_itself(&loc) {
+            return Ok(loc.path());
+        }
+        // The directory (or a parent) was renamed: find where it is now, as Linux's dentry
+        // walk would, and make that the cwd so `..` follows the real parent too.
+        if let Some(found) = self.relocate(&loc) {
+            let path = found.path();
+            *self.cwd.lock() = found;
+            return Ok(path);
+        }
+        self.compat.emit(
+            CompatEvent::StaleDirectoryPath,
+            "the directory was renamed after it was reached and could not be found again",
+        )?;
         Ok(loc.path())
     }
 
-    /// Reports a compatibility event when `loc`'s path no longer leads to its node (the
-    /// directory or one of its parents was renamed since it was reached).
-    fn check_fresh(&self, loc: &Location) -> Result<(), Errno> {
+    /// True when `loc`'s path still resolves to its node.
+    fn leads_to_itself(&self, loc: &Location) -> bool {
         if loc.is_root() {
-            return Ok(());
+            return true;
         }
         let root = Identity::root().effective();
-        let same = self
-            .resolver(&root)
+        self.resolver(&root)
             .resolve(&self.root_location(), &loc.path(), false)
-            .is_ok_and(|f| f.node().id() == loc.node().id());
-        if !same {
-            self.compat.emit(
-                CompatEvent::StaleDirectoryPath,
-                "the directory was renamed after it was reached",
-            )?;
+            .is_ok_and(|f| f.node().id() == loc.node().id())
+    }
+
+    /// Searches the tree breadth-first for `loc`'s directory (at most [`RELOCATE_LIMIT`]
+    /// directories): its chain of parents as it is now.
+    fn relocate(&self, loc: &Location) -> Option<Location> {
+        let target = loc.node().id();
+        let mut queue = std::collections::VecDeque::from([self.root_location()]);
+        let mut seen = 0usize;
+        while let Some(dir) = queue.pop_front() {
+            let Ok(handle) = self.fs.opendir(dir.node().id()) else {
+                continue;
+            };
+            let mut subdirs: Vec<Vec<u8>> = Vec::new();
+            let mut sink = |entry: DirEntry<'_>| {
+                if entry.kind == FileKind::Directory {
+                    subdirs.push(entry.name.as_bytes().to_vec());
+                }
+                true
+            };
+            let listed = self.fs.readdir(handle, 0, &mut sink);
+            let _ = self.fs.releasedir(handle);
+            if listed.is_err() {
+                continue;
+            }
+            for name in subdirs {
+                seen += 1;
+                if seen > RELOCATE_LIMIT {
+                    return None;
+                }
+                let Ok(name) = Name::new(&name) else { continue };
+                let Ok(entry) = self.fs.lookup(dir.node().id(), name) else {
+                    continue;
+                };
+                let node = NodeRef::adopt(&self.fs, entry.node);
+                if entry.attr.kind != FileKind::Directory {
+                    continue;
+                }
+                let mut below = dir.clone();
+                below.push(node, name.as_bytes());
+                if entry.node == target {
+                    return Some(below);
+                }
+                queue.push_back(below);
+            }
         }
-        Ok(())
+        None
     }
 
     pub(crate) fn do_umask(&self, mask: u32) -> u32 {
         self.umask.swap(mask & 0o777, Ordering::Relaxed)
     }
 
+    /// glibc's `realpath` walks component by component, so the input may be longer than
+    /// `PATH_MAX`; only a result that long is `ENAMETOOLONG`.
     pub(crate) fn do_realpath(&self, path: &[u8]) -> Result<Vec<u8>, Errno> {
-        let found = self.lookup_at(&self.eff, AT_FDCWD, path, false, true)?;
-        Ok(found.loc.path())
+        let start = if path.first() == Some(&b'/') {
+            self.root_location()
+        } else {
+            self.cwd_location()
+        };
+        let found = self.resolver(&self.eff).resolve_any_length(&start, path)?;
+        let resolved = found.loc.path();
+        if resolved.len() >= crate::resolver::PATH_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        Ok(resolved)
     }
 
     fn new_stream(&self, fd: Fd) -> DirStream {
@@ -114,8 +178,9 @@ impl Emulated {
             0 => {
                 let attr = self.fs.getattr(file.loc.node().id())?;
                 if attr.nlink == 0 {
-                    // IS_DEADDIR: a removed directory lists nothing, not even `.`.
-                    return Err(Errno::ENOENT);
+                    // IS_DEADDIR: getdents fails with ENOENT, which glibc's readdir turns
+                    // into the end of the stream.
+                    return Ok(None);
                 }
                 pos.stage = 1;
                 return Ok(Some(DirRecord {
@@ -151,7 +216,15 @@ impl Emulated {
                 ));
                 true
             };
-            self.fs.readdir(handle, pos.cookie, &mut sink)?;
+            match self.fs.readdir(handle, pos.cookie, &mut sink) {
+                Ok(()) => {}
+                // Removed while listed: the end of the stream, as glibc reports it.
+                Err(e) if e == Errno::ENOENT => {
+                    pos.exhausted = true;
+                    return Ok(None);
+                }
+                Err(e) => return Err(e),
+            }
             if fetched.len() < BATCH {
                 pos.exhausted = true;
             }

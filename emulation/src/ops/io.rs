@@ -42,6 +42,9 @@ impl Emulated {
 
     pub(crate) fn do_read(&self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
         let file = self.readable(fd)?;
+        if file.handle == Handle::EmptyFifo {
+            return Ok(0);
+        }
         let handle = file.file_handle()?;
         let mut pos = file.pos.lock();
         let n = self.fs.read(handle, *pos, buf)?;
@@ -51,9 +54,9 @@ impl Emulated {
 
     pub(crate) fn do_pread(&self, fd: Fd, buf: &mut [u8], offset: i64) -> Result<usize, Errno> {
         let offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+        Self::positional(&*self.io_file(fd)?)?;
         let file = self.readable(fd)?;
         let handle = file.file_handle()?;
-        Self::positional(&file)?;
         self.fs.read(handle, offset, buf)
     }
 
@@ -74,9 +77,9 @@ impl Emulated {
 
     pub(crate) fn do_pwrite(&self, fd: Fd, data: &[u8], offset: i64) -> Result<usize, Errno> {
         let offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+        Self::positional(&*self.io_file(fd)?)?;
         let file = self.writable(fd)?;
         let handle = file.file_handle()?;
-        Self::positional(&file)?;
         self.kill_setid_for_write(&file)?;
         // Linux appends even for pwrite on an O_APPEND descriptor.
         let at = if file.status() & libc::O_APPEND != 0 {

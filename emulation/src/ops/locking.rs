@@ -5,6 +5,9 @@ use crate::emulated::Emulated;
 use crate::locks::{self, Record};
 use vfsbox_api::{Errno, Fd, Flock};
 
+/// `LOCK_MAND` (Linux's value; libc does not name it).
+const LOCK_MAND: i32 = 32;
+
 impl Emulated {
     pub(crate) fn do_fcntl_lock(&self, fd: Fd, cmd: i32, lock: &mut Flock) -> Result<(), Errno> {
         let file = self.fds.file(fd)?;
@@ -109,13 +112,17 @@ impl Emulated {
     }
 
     pub(crate) fn do_flock(&self, fd: Fd, operation: i32) -> Result<(), Errno> {
-        let file = self.io_file(fd)?;
+        // LOCK_MAND requests are ignored (and succeed) before anything is checked.
+        if operation & LOCK_MAND != 0 {
+            return Ok(());
+        }
         let lock = match operation & !libc::LOCK_NB {
             libc::LOCK_SH => Some(false),
             libc::LOCK_EX => Some(true),
             libc::LOCK_UN => None,
             _ => return Err(Errno::EINVAL),
         };
+        let file = self.io_file(fd)?;
         if lock.is_some() && !file.readable && !file.writable {
             return Err(Errno::EBADF);
         }

@@ -7,6 +7,19 @@ use crate::node::{Location, NodeRef};
 use crate::resolver::{check_path, Last, LastKind};
 use vfsbox_api::{Attr, Errno, Fd, FileKind, Name, RenameFlags, SYMLINK_MAX, S_ISGID, S_ISUID};
 
+/// A check Linux makes besides `may_create`, and on which side of it.
+enum Extra<F> {
+    /// Before `may_create` (`may_linkat`).
+    Before(F),
+    /// After `may_create` (`CAP_MKNOD` for devices).
+    After(F),
+}
+
+/// No extra check.
+fn none() -> Extra<fn() -> Result<(), Errno>> {
+    Extra::After(|| Ok(()))
+}
+
 impl Emulated {
     /// `may_create` on `dir`: a dead directory is `ENOENT`, then write and search permission.
     pub(crate) fn may_create_in(&self, dir: &Location) -> Result<(), Errno> {
@@ -30,13 +43,16 @@ impl Emulated {
         loc: &Location,
         last: &'l Last,
         want_dir: bool,
-        extra: impl FnOnce() -> Result<(), Errno>,
+        extra: Extra<impl FnOnce() -> Result<(), Errno>>,
     ) -> Result<&'l Name, Errno> {
         let Some(name) = last.name()? else {
             return Err(Errno::EEXIST);
         };
         let trailing_bad = last.trailing_slash && !want_dir;
-        let allowed = self.may_create_in(loc).and_then(|()| extra());
+        let allowed = match extra {
+            Extra::Before(check) => check().and_then(|()| self.may_create_in(loc)),
+            Extra::After(check) => self.may_create_in(loc).and_then(|()| check()),
+        };
         if trailing_bad || self.read_only || allowed.is_err() {
             match self.fs.lookup(loc.node().id(), name) {
                 Ok(entry) => {
@@ -75,7 +91,7 @@ impl Emulated {
 
     pub(crate) fn do_mkdirat(&self, dirfd: Fd, path: &[u8], mode: u32) -> Result<(), Errno> {
         let (loc, last) = self.parent_at(&self.eff, dirfd, path)?;
-        let name = self.create_name(&loc, &last, true, || Ok(()))?;
+        let name = self.create_name(&loc, &last, true, none())?;
         let perm = mode & 0o1777 & !self.umask_bits();
         let entry = self.fs.mkdir(loc.node().id(), name, perm, self.owner())?;
         drop(NodeRef::adopt(&self.fs, entry.node));
@@ -101,14 +117,20 @@ impl Emulated {
         };
         let (loc, last) = self.parent_at(&self.eff, dirfd, path)?;
         let device = matches!(kind, FileKind::CharDevice | FileKind::BlockDevice);
-        let name = self.create_name(&loc, &last, false, || {
-            if device && !self.eff.is_root() {
-                Err(Errno::EPERM)
-            } else {
-                Ok(())
-            }
-        })?;
+        let name = self.create_name(
+            &loc,
+            &last,
+            false,
+            Extra::After(|| {
+                if device && !self.eff.is_root() {
+                    Err(Errno::EPERM)
+                } else {
+                    Ok(())
+                }
+            }),
+        )?;
         let perm = mode & 0o7777 & !self.umask_bits();
+        self.check_setid_kept(perm)?;
         let rdev = if device { dev } else { 0 };
         let entry = self
             .fs
@@ -129,7 +151,7 @@ impl Emulated {
             return Err(Errno::ENAMETOOLONG);
         }
         let (loc, last) = self.parent_at(&self.eff, dirfd, path)?;
-        let name = self.create_name(&loc, &last, false, || Ok(()))?;
+        let name = self.create_name(&loc, &last, false, none())?;
         let entry = self
             .fs
             .symlink(loc.node().id(), name, target, self.owner())?;
@@ -158,7 +180,12 @@ impl Emulated {
             flags & libc::AT_SYMLINK_FOLLOW != 0,
         )?;
         let (loc, last) = self.parent_at(&self.eff, new_dirfd, new)?;
-        let name = self.create_name(&loc, &last, false, || self.may_link(&source.attr))?;
+        let name = self.create_name(
+            &loc,
+            &last,
+            false,
+            Extra::Before(|| self.may_link(&source.attr)),
+        )?;
         let entry = self.fs.link(source.node().id(), loc.node().id(), name)?;
         drop(NodeRef::adopt(&self.fs, entry.node));
         Ok(())

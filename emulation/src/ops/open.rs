@@ -143,6 +143,7 @@ impl Emulated {
                     }
                     self.eff.may(&dir, MAY_WRITE | MAY_EXEC)?;
                     let perm = mode & 0o7777 & !self.umask_bits();
+                    self.check_setid_kept(perm)?;
                     let provider = OpenFlags::from_raw(flags & PROVIDER_FLAGS & !libc::O_TRUNC);
                     let (entry, handle) =
                         self.fs
@@ -205,10 +206,21 @@ impl Emulated {
             if !truncate {
                 provider &= !libc::O_TRUNC;
             }
-            Handle::File(
-                self.fs
-                    .open(found.node().id(), OpenFlags::from_raw(provider))?,
-            )
+            match self
+                .fs
+                .open(found.node().id(), OpenFlags::from_raw(provider))
+            {
+                Ok(handle) => Handle::File(handle),
+                Err(e)
+                    if e == Errno::ENXIO
+                        && attr.kind == FileKind::Fifo
+                        && flags & libc::O_ACCMODE == libc::O_RDONLY
+                        && flags & libc::O_NONBLOCK != 0 =>
+                {
+                    Handle::EmptyFifo
+                }
+                Err(e) => return Err(e),
+            }
         };
         Ok(self.description(found, handle, flags))
     }

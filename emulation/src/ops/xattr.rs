@@ -2,7 +2,10 @@
 //! values) before the path, then `EROFS`, then `xattr_permission`, then the provider.
 
 use crate::emulated::Emulated;
+use crate::fdtable::OpenFile;
 use crate::identity::{MAY_READ, MAY_WRITE};
+use crate::resolver::Found;
+use std::sync::Arc;
 use vfsbox_api::{Attr, Errno, Fd, FileKind, NodeId, XattrSet, AT_FDCWD, S_ISVTX};
 
 /// Longest attribute name (`XATTR_NAME_MAX`).
@@ -48,16 +51,17 @@ impl Emulated {
         self.eff.may(attr, mask)
     }
 
-    fn xattr_node(&self, path: &[u8], flags: i32) -> Result<(NodeId, Attr), Errno> {
+    /// The object `path` names; the returned `Found` holds its node while it is used.
+    fn xattr_node(&self, path: &[u8], flags: i32) -> Result<Found, Errno> {
         let follow = flags & libc::AT_SYMLINK_NOFOLLOW == 0;
-        let found = self.lookup_at(&self.eff, AT_FDCWD, path, false, follow)?;
-        Ok((found.node().id(), found.attr))
+        self.lookup_at(&self.eff, AT_FDCWD, path, false, follow)
     }
 
-    fn fd_node(&self, fd: Fd) -> Result<(NodeId, Attr), Errno> {
+    /// The object behind `fd` (not `O_PATH`); the description holds its node.
+    fn fd_node(&self, fd: Fd) -> Result<(Arc<OpenFile>, Attr), Errno> {
         let file = self.io_file(fd)?;
-        let node = file.loc.node().id();
-        Ok((node, self.fs.getattr(node)?))
+        let attr = self.fs.getattr(file.loc.node().id())?;
+        Ok((file, attr))
     }
 
     fn get_on(&self, node: NodeId, attr: &Attr, name: &[u8]) -> Result<Vec<u8>, Errno> {
@@ -118,8 +122,8 @@ impl Emulated {
         flags: i32,
     ) -> Result<Vec<u8>, Errno> {
         check_name(name)?;
-        let (node, attr) = self.xattr_node(path, flags)?;
-        self.get_on(node, &attr, name)
+        let found = self.xattr_node(path, flags)?;
+        self.get_on(found.node().id(), &found.attr, name)
     }
 
     pub(crate) fn do_setxattr(
@@ -131,25 +135,25 @@ impl Emulated {
         flags: i32,
     ) -> Result<(), Errno> {
         Self::check_set_args(name, value, how)?;
-        let (node, attr) = self.xattr_node(path, flags)?;
-        self.set_on(node, &attr, name, value, how)
+        let found = self.xattr_node(path, flags)?;
+        self.set_on(found.node().id(), &found.attr, name, value, how)
     }
 
     pub(crate) fn do_listxattr(&self, path: &[u8], flags: i32) -> Result<Vec<Vec<u8>>, Errno> {
-        let (node, _) = self.xattr_node(path, flags)?;
-        self.fs.listxattr(node)
+        let found = self.xattr_node(path, flags)?;
+        self.fs.listxattr(found.node().id())
     }
 
     pub(crate) fn do_removexattr(&self, path: &[u8], name: &[u8], flags: i32) -> Result<(), Errno> {
         check_name(name)?;
-        let (node, attr) = self.xattr_node(path, flags)?;
-        self.remove_on(node, &attr, name)
+        let found = self.xattr_node(path, flags)?;
+        self.remove_on(found.node().id(), &found.attr, name)
     }
 
     pub(crate) fn do_fgetxattr(&self, fd: Fd, name: &[u8]) -> Result<Vec<u8>, Errno> {
         check_name(name)?;
-        let (node, attr) = self.fd_node(fd)?;
-        self.get_on(node, &attr, name)
+        let (file, attr) = self.fd_node(fd)?;
+        self.get_on(file.loc.node().id(), &attr, name)
     }
 
     pub(crate) fn do_fsetxattr(
@@ -160,18 +164,18 @@ impl Emulated {
         how: i32,
     ) -> Result<(), Errno> {
         Self::check_set_args(name, value, how)?;
-        let (node, attr) = self.fd_node(fd)?;
-        self.set_on(node, &attr, name, value, how)
+        let (file, attr) = self.fd_node(fd)?;
+        self.set_on(file.loc.node().id(), &attr, name, value, how)
     }
 
     pub(crate) fn do_flistxattr(&self, fd: Fd) -> Result<Vec<Vec<u8>>, Errno> {
-        let (node, _) = self.fd_node(fd)?;
-        self.fs.listxattr(node)
+        let (file, _) = self.fd_node(fd)?;
+        self.fs.listxattr(file.loc.node().id())
     }
 
     pub(crate) fn do_fremovexattr(&self, fd: Fd, name: &[u8]) -> Result<(), Errno> {
         check_name(name)?;
-        let (node, attr) = self.fd_node(fd)?;
-        self.remove_on(node, &attr, name)
+        let (file, attr) = self.fd_node(fd)?;
+        self.remove_on(file.loc.node().id(), &attr, name)
     }
 }
