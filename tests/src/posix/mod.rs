@@ -29,7 +29,7 @@ mod snapshot;
 
 pub use accepted::{Accepted, ACCEPTED};
 pub use record::{compare, Mismatch, Record, Step};
-pub use run::{run_scenario, Run, Subject, WORK};
+pub use run::{run_body, run_scenario, Run, Subject, WORK};
 pub use scenarios::scenarios;
 pub use snapshot::snapshot;
 

@@ -37,6 +37,20 @@ pub fn run_scenario(scenario: &Scenario, subject: &mut dyn Subject) -> Record {
     run.record
 }
 
+/// Runs a body that is data rather than a registered [`Scenario`] (the random operation
+/// sequences of the property test): [`Subject::begin_body`], then `body`, recorded as
+/// [`run_scenario`] records a scenario without setup.
+pub fn run_body(subject: &mut dyn Subject, body: impl FnOnce(&mut Run<'_>)) -> Record {
+    let mut run = Run {
+        subject,
+        record: Record::default(),
+    };
+    let begun = run.subject.begin_body();
+    run.push("begin_body".into(), show_unit(&begun));
+    body(&mut run);
+    run.record
+}
+
 /// A scenario's view: every method calls the `Posix` method of the same name and records
 /// the call and its answer. Methods return the value for later steps (`-1` for a failed
 /// descriptor, so that later steps answer `EBADF` on both sides).
