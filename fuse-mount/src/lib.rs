@@ -236,10 +236,7 @@ impl Mount {
             while !session.guard.is_finished() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(10));
             }
-            if !session.guard.is_finished() {
-                if let Some(connection) = connection {
-                    unmount::abort(connection);
-                }
+            if !session.guard.is_finished() && connection.is_some_and(unmount::abort) {
                 let deadline = Instant::now() + Duration::from_secs(2);
                 while !session.guard.is_finished() && Instant::now() < deadline {
                     std::thread::sleep(Duration::from_millis(10));

@@ -76,7 +76,8 @@ pub fn connection_of(path: &Path) -> Option<u64> {
 
 /// Cuts a FUSE connection through the fusectl filesystem, so a detached mount still held by
 /// open files stops waiting for the daemon. Best effort: without fusectl mounted at
-/// `/sys/fs/fuse/connections`, the connection ends when the daemon's process exits.
-pub fn abort(connection: u64) {
-    let _ = std::fs::write(format!("/sys/fs/fuse/connections/{connection}/abort"), "1");
+/// `/sys/fs/fuse/connections`, the connection ends when the daemon's process exits. Returns
+/// whether the connection was cut.
+pub fn abort(connection: u64) -> bool {
+    std::fs::write(format!("/sys/fs/fuse/connections/{connection}/abort"), "1").is_ok()
 }

@@ -525,3 +525,60 @@ fn read_only_refuses_every_change_with_erofs() {
         "Hello from vfsbox.\n"
     );
 }
+
+/// Listings longer than one reply buffer, and entries removed during a listing: every entry
+/// that stays is seen exactly once (cookies are stable, offsets resume where they stopped).
+fn large_listing(provider: &str) {
+    let m = common::mount_provider(provider);
+    let dir = m.join("big");
+    fs::create_dir(&dir).unwrap();
+    for i in 0..1000 {
+        File::create(dir.join(format!("entry-{i:04}-{}", "x".repeat(i % 40)))).unwrap();
+    }
+    let names = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let all = names(&dir);
+    assert_eq!(all.len(), 1000);
+    let mut unique = all.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 1000, "an entry was listed twice");
+    // Remove every other entry while a listing is under way.
+    let mut seen = Vec::new();
+    for (i, entry) in fs::read_dir(&dir).unwrap().enumerate() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if i == 10 {
+            for (j, victim) in all.iter().enumerate() {
+                if j % 2 == 1 {
+                    fs::remove_file(dir.join(victim)).unwrap();
+                }
+            }
+        }
+        seen.push(name);
+    }
+    let mut deduped = seen.clone();
+    deduped.sort();
+    deduped.dedup();
+    assert_eq!(deduped.len(), seen.len(), "an entry was listed twice");
+    for (j, name) in all.iter().enumerate() {
+        if j % 2 == 0 {
+            assert!(seen.contains(name), "{name} stayed but was not listed");
+        }
+    }
+    assert_eq!(names(&dir).len(), 500);
+}
+
+#[test]
+fn large_listing_on_memory() {
+    large_listing("memory");
+}
+
+#[test]
+fn large_listing_on_host() {
+    large_listing("host");
+}
