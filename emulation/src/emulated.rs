@@ -5,7 +5,7 @@ use crate::compat::{Compat, CompatEvent};
 use crate::fdtable::{FdTable, OpenFile};
 use crate::identity::{Cred, Identity};
 use crate::locks;
-use crate::node::{Location, Node, NodeRef};
+use crate::node::Location;
 use crate::resolver::{check_path, Found, Last, Resolver};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
@@ -25,7 +25,7 @@ static NEXT_PID: AtomicI32 = AtomicI32::new(1_000_000);
 /// two instances over the same `Arc<dyn FileSystem>` contend for locks as two processes do.
 pub struct Emulated {
     pub(crate) fs: Arc<dyn FileSystem>,
-    pub(crate) root: Node,
+    pub(crate) root: Location,
     pub(crate) dev: u64,
     pub(crate) read_only: bool,
     /// The provider keeps set-id bits (`Capabilities::setid_bits`).
@@ -83,13 +83,13 @@ impl Builder {
 
     /// The process, its cwd at the provider's root.
     pub fn build(self) -> Emulated {
-        let root = NodeRef::root(&self.fs);
+        let root = Location::root(&self.fs);
         // A synthetic device number per provider: equal for every process over it.
         let dev = 0x7f00_0000_0000 | (Arc::as_ptr(&self.fs) as *const () as usize as u64 >> 4);
         Emulated {
             read_only: self.fs.capabilities().read_only,
             setid_bits: self.fs.capabilities().setid_bits,
-            cwd: Mutex::new(Location::root(Arc::clone(&root))),
+            cwd: Mutex::new(root.clone()),
             root,
             dev,
             eff: self.identity.effective(),
@@ -175,11 +175,11 @@ impl Emulated {
     }
 
     pub(crate) fn resolver<'a>(&'a self, cred: &'a Cred) -> Resolver<'a> {
-        Resolver::new(&self.fs, cred)
+        Resolver::new(&self.fs, &self.root, cred)
     }
 
     pub(crate) fn root_location(&self) -> Location {
-        Location::root(Arc::clone(&self.root))
+        self.root.clone()
     }
 
     pub(crate) fn cwd_location(&self) -> Location {
@@ -219,7 +219,7 @@ impl Emulated {
                 self.fds.file(dirfd)?.loc.clone()
             };
             let attr = self.fs.getattr(loc.node().id())?;
-            return Ok(Found { loc, attr });
+            return Ok(Found::at(loc, attr));
         }
         check_path(path)?;
         let start = self.start(dirfd, path)?;

@@ -2,8 +2,7 @@
 //!
 //! Every `Entry` a provider returns counts one lookup. A [`NodeRef`] owns exactly one of them
 //! and gives it back with `forget` when dropped, so no code path can leak a lookup or forget
-//! one twice. Nodes are shared as `Arc<NodeRef>` (a [`Node`]): cloning a `Node` does not call
-//! the provider.
+//! one twice.
 
 use std::sync::Arc;
 use vfsbox_api::{FileSystem, NodeId};
@@ -16,26 +15,14 @@ pub(crate) struct NodeRef {
     owned: bool,
 }
 
-/// A shared, held provider node.
-pub(crate) type Node = Arc<NodeRef>;
-
 impl NodeRef {
     /// Takes over one lookup of `id` (from an `Entry`).
-    pub(crate) fn adopt(fs: &Arc<dyn FileSystem>, id: NodeId) -> Node {
-        Arc::new(NodeRef {
+    pub(crate) fn adopt(fs: &Arc<dyn FileSystem>, id: NodeId) -> NodeRef {
+        NodeRef {
             fs: Arc::clone(fs),
             id,
             owned: true,
-        })
-    }
-
-    /// The provider's root, which is never forgotten.
-    pub(crate) fn root(fs: &Arc<dyn FileSystem>) -> Node {
-        Arc::new(NodeRef {
-            fs: Arc::clone(fs),
-            id: fs.root(),
-            owned: false,
-        })
+        }
     }
 
     /// The provider's id of this node.
@@ -52,78 +39,119 @@ impl Drop for NodeRef {
     }
 }
 
-/// Where a directory (or the object of a resolution) is: the chain of held nodes from the
-/// sandbox root down to it, and the absolute path that chain spells.
-///
-/// The chain is the resolver's stack of parents: `..` pops it and never asks a provider,
-/// so `..` cannot climb above the root. The path is what `getcwd` reports.
-#[derive(Clone)]
-pub(crate) struct Location {
-    /// `(node, length of path before this node's name was appended)`, root first.
-    stack: Vec<(Node, usize)>,
-    /// `/a/b` for the stack root, a, b; empty for the root alone.
-    path: Vec<u8>,
+/// One step of a chain: a held directory (or object), its name, the chain above it.
+struct Link {
+    node: NodeRef,
+    /// Empty for the root.
+    name: Box<[u8]>,
+    parent: Option<Location>,
 }
 
-impl Location {
-    /// The root alone.
-    pub(crate) fn root(root: Node) -> Location {
-        Location {
-            stack: vec![(root, 0)],
-            path: Vec::new(),
+impl Drop for Link {
+    /// Unlinks the chain iteratively, so dropping a very deep chain cannot overflow the stack.
+    fn drop(&mut self) {
+        let mut next = self.parent.take();
+        while let Some(Location(arc)) = next {
+            match Arc::try_unwrap(arc) {
+                Ok(mut link) => next = link.parent.take(),
+                Err(_) => break,
+            }
         }
     }
+}
 
-    /// The node at the top of the chain.
-    pub(crate) fn node(&self) -> &Node {
-        &self.stack[self.stack.len() - 1].0
+/// Where a directory (or the object of a resolution) is: a persistent chain of held nodes
+/// up to the sandbox root, each with the name it was reached by.
+///
+/// The chain is the resolver's stack of parents: `..` steps to the parent link and never asks
+/// a provider, so `..` cannot climb above the root. Cloning is one reference count; a step
+/// down allocates one link; the path (for `getcwd`) is spelled only when asked for.
+#[derive(Clone)]
+pub(crate) struct Location(Arc<Link>);
+
+impl Location {
+    /// The provider's root alone.
+    pub(crate) fn root(fs: &Arc<dyn FileSystem>) -> Location {
+        Location(Arc::new(Link {
+            node: NodeRef {
+                fs: Arc::clone(fs),
+                id: fs.root(),
+                owned: false,
+            },
+            name: Box::default(),
+            parent: None,
+        }))
     }
 
-    /// The node below the top (the parent), or the root for the root itself.
-    pub(crate) fn parent(&self) -> &Node {
-        let n = self.stack.len();
-        &self.stack[n.saturating_sub(2)].0
+    /// The node at the end of the chain.
+    pub(crate) fn node(&self) -> &NodeRef {
+        &self.0.node
+    }
+
+    /// The node above it (the root for the root itself).
+    pub(crate) fn parent(&self) -> &NodeRef {
+        match &self.0.parent {
+            Some(parent) => parent.node(),
+            None => self.node(),
+        }
     }
 
     /// True if this is the root alone.
     pub(crate) fn is_root(&self) -> bool {
-        self.stack.len() == 1
+        self.0.parent.is_none()
+    }
+
+    /// This chain extended by `name`, held as `node`.
+    pub(crate) fn child(&self, node: NodeRef, name: &[u8]) -> Location {
+        Location(Arc::new(Link {
+            node,
+            name: name.into(),
+            parent: Some(self.clone()),
+        }))
     }
 
     /// Steps into `name`, held as `node`.
-    pub(crate) fn push(&mut self, node: Node, name: &[u8]) {
-        let before = self.path.len();
-        self.path.push(b'/');
-        self.path.extend_from_slice(name);
-        self.stack.push((node, before));
+    pub(crate) fn push(&mut self, node: NodeRef, name: &[u8]) {
+        *self = self.child(node, name);
     }
 
     /// Steps to the parent (`..`); the root's parent is the root.
     pub(crate) fn pop(&mut self) {
-        if self.stack.len() > 1 {
-            if let Some((_, before)) = self.stack.pop() {
-                self.path.truncate(before);
-            }
+        if let Some(parent) = self.0.parent.clone() {
+            *self = parent;
         }
-    }
-
-    /// Back to the root (an absolute path or symlink target).
-    pub(crate) fn reset(&mut self) {
-        self.stack.truncate(1);
-        self.path.clear();
     }
 
     /// The absolute path (`/` for the root).
     pub(crate) fn path(&self) -> Vec<u8> {
-        if self.path.is_empty() {
-            b"/".to_vec()
-        } else {
-            self.path.clone()
+        let mut names = Vec::new();
+        let mut at = Some(self);
+        while let Some(loc) = at {
+            if loc.0.parent.is_some() {
+                names.push(&loc.0.name);
+            }
+            at = loc.0.parent.as_ref();
         }
+        if names.is_empty() {
+            return b"/".to_vec();
+        }
+        let mut path = Vec::with_capacity(names.iter().map(|n| n.len() + 1).sum());
+        for name in names.iter().rev() {
+            path.push(b'/');
+            path.extend_from_slice(name);
+        }
+        path
     }
 
-    /// True if `id` is one of the nodes of the chain (an ancestor of the top, or the top).
+    /// True if `id` is one of the nodes of the chain (the end or one of its ancestors).
     pub(crate) fn contains(&self, id: NodeId) -> bool {
-        self.stack.iter().any(|(n, _)| n.id() == id)
+        let mut at = Some(self);
+        while let Some(loc) = at {
+            if loc.node().id() == id {
+                return true;
+            }
+            at = loc.0.parent.as_ref();
+        }
+        false
     }
 }

@@ -14,7 +14,7 @@
 //! asked to (or when a trailing slash demands a directory).
 
 use crate::identity::{Cred, MAY_EXEC};
-use crate::node::{Location, Node, NodeRef};
+use crate::node::{Location, NodeRef};
 use std::sync::Arc;
 use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name};
 
@@ -54,16 +54,38 @@ impl Last {
     }
 }
 
-/// The object a path names: its location (the top of the chain is the object itself) and
-/// its attributes at resolution time.
+/// The object a path names and its attributes at resolution time: either the end of
+/// `parent` itself (for `.`, `..`, `/`, or an empty path) or a node held below it.
 pub(crate) struct Found {
-    pub(crate) loc: Location,
+    pub(crate) parent: Location,
+    pub(crate) leaf: Option<(NodeRef, Vec<u8>)>,
     pub(crate) attr: Attr,
 }
 
 impl Found {
-    pub(crate) fn node(&self) -> &Node {
-        self.loc.node()
+    /// The end of `loc` itself.
+    pub(crate) fn at(loc: Location, attr: Attr) -> Found {
+        Found {
+            parent: loc,
+            leaf: None,
+            attr,
+        }
+    }
+
+    /// The object's node.
+    pub(crate) fn node(&self) -> &NodeRef {
+        match &self.leaf {
+            Some((node, _)) => node,
+            None => self.parent.node(),
+        }
+    }
+
+    /// The chain ending at the object (what a descriptor or the cwd keeps).
+    pub(crate) fn into_location(self) -> Location {
+        match self.leaf {
+            Some((node, name)) => self.parent.child(node, &name),
+            None => self.parent,
+        }
     }
 }
 
@@ -82,13 +104,15 @@ pub(crate) fn check_path(path: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
-/// The texts still to walk: the path, then symlink targets pushed on top of what remains.
-#[derive(Default)]
-struct Work {
+/// The texts still to walk: the path (borrowed), then symlink targets pushed on top of what
+/// remains. A text is popped once its last component has been taken, so every text below
+/// the top still has components: the component taken is the last one when its text ends
+/// and it is the only text left.
+struct Work<'p> {
     /// `(text, cursor)`; the top is walked first.
-    segments: Vec<(Vec<u8>, usize)>,
-    /// The component most recently taken.
-    component: Vec<u8>,
+    segments: Vec<(std::borrow::Cow<'p, [u8]>, usize)>,
+    /// Where the most recent component is in the top text.
+    component: std::ops::Range<usize>,
 }
 
 /// One component taken from the work list.
@@ -99,14 +123,36 @@ struct Step {
     trailing_slash: bool,
 }
 
-impl Work {
-    fn push(&mut self, text: Vec<u8>) {
-        self.segments.push((text, 0));
+impl<'p> Work<'p> {
+    fn new(text: std::borrow::Cow<'p, [u8]>) -> Work<'p> {
+        Work {
+            segments: vec![(text, 0)],
+            component: 0..0,
+        }
     }
 
-    /// Takes the next component into `self.component`.
+    /// Pushes a symlink target; the text it interrupts is dropped if nothing remains of it.
+    fn push(&mut self, text: Vec<u8>) {
+        if let Some((top, cursor)) = self.segments.last() {
+            if *cursor == top.len() {
+                self.segments.pop();
+            }
+        }
+        self.segments.push((std::borrow::Cow::Owned(text), 0));
+    }
+
+    /// The component most recently taken.
+    fn component(&self) -> &[u8] {
+        match self.segments.last() {
+            Some((text, _)) => &text[self.component.clone()],
+            None => &[],
+        }
+    }
+
+    /// Takes the next component.
     fn next(&mut self) -> Option<Step> {
         loop {
+            let depth = self.segments.len();
             let (text, cursor) = self.segments.last_mut()?;
             while *cursor < text.len() && text[*cursor] == b'/' {
                 *cursor += 1;
@@ -123,16 +169,10 @@ impl Work {
             while *cursor < text.len() && text[*cursor] == b'/' {
                 *cursor += 1;
             }
-            let trailing_slash = *cursor > end;
-            self.component.clear();
-            self.component.extend_from_slice(&text[start..end]);
-            if *cursor == text.len() {
-                self.segments.pop();
-            }
-            let last = self.segments.is_empty();
+            self.component = start..end;
             return Some(Step {
-                last,
-                trailing_slash,
+                last: *cursor == text.len() && depth == 1,
+                trailing_slash: *cursor > end,
             });
         }
     }
@@ -141,13 +181,23 @@ impl Work {
 /// One resolution (its symlink count lives here) with one set of credentials.
 pub(crate) struct Resolver<'a> {
     fs: &'a Arc<dyn FileSystem>,
+    root: &'a Location,
     cred: &'a Cred,
     links: u32,
 }
 
 impl<'a> Resolver<'a> {
-    pub(crate) fn new(fs: &'a Arc<dyn FileSystem>, cred: &'a Cred) -> Resolver<'a> {
-        Resolver { fs, cred, links: 0 }
+    pub(crate) fn new(
+        fs: &'a Arc<dyn FileSystem>,
+        root: &'a Location,
+        cred: &'a Cred,
+    ) -> Resolver<'a> {
+        Resolver {
+            fs,
+            root,
+            cred,
+            links: 0,
+        }
     }
 
     /// Walks `path` from `start` (or from the root if it is absolute) up to its last
@@ -158,16 +208,19 @@ impl<'a> Resolver<'a> {
         path: &[u8],
     ) -> Result<(Location, Last), Errno> {
         check_path(path)?;
-        self.walk_text(start.clone(), path.to_vec())
+        self.walk_text(start.clone(), path.into())
     }
 
     /// Walks `text` (a path or a symlink target) from `loc`.
-    fn walk_text(&mut self, mut loc: Location, text: Vec<u8>) -> Result<(Location, Last), Errno> {
+    fn walk_text(
+        &mut self,
+        mut loc: Location,
+        text: std::borrow::Cow<'_, [u8]>,
+    ) -> Result<(Location, Last), Errno> {
         if text.first() == Some(&b'/') {
-            loc.reset();
+            loc = self.root.clone();
         }
-        let mut work = Work::default();
-        work.push(text);
+        let mut work = Work::new(text);
         // Attributes of the directory at the top of `loc`, when known to be fresh.
         let mut here: Option<Attr> = None;
         loop {
@@ -182,7 +235,7 @@ impl<'a> Resolver<'a> {
             };
             self.check_search(&loc, &mut here)?;
             if step.last {
-                let kind = match work.component.as_slice() {
+                let kind = match work.component() {
                     b"." => LastKind::Dot,
                     b".." => LastKind::DotDot,
                     name => LastKind::Name(name.to_vec()),
@@ -195,7 +248,7 @@ impl<'a> Resolver<'a> {
                     },
                 ));
             }
-            match work.component.as_slice() {
+            match work.component() {
                 b"." => {}
                 b".." => {
                     loc.pop();
@@ -214,7 +267,7 @@ impl<'a> Resolver<'a> {
                             let target = self.read_link(&node)?;
                             drop(node);
                             if target[0] == b'/' {
-                                loc.reset();
+                                loc = self.root.clone();
                             }
                             here = None;
                             work.push(target);
@@ -240,34 +293,41 @@ impl<'a> Resolver<'a> {
                 follow = true;
                 must_dir = true;
             }
-            let attr = match &last.kind {
+            let found = match last.kind {
                 LastKind::Root => {
-                    loc.reset();
-                    self.fs.getattr(loc.node().id())?
+                    let attr = self.fs.getattr(self.root.node().id())?;
+                    Found::at(self.root.clone(), attr)
                 }
-                LastKind::Dot => self.fs.getattr(loc.node().id())?,
+                LastKind::Dot => {
+                    let attr = self.fs.getattr(loc.node().id())?;
+                    Found::at(loc, attr)
+                }
                 LastKind::DotDot => {
                     loc.pop();
-                    self.fs.getattr(loc.node().id())?
+                    let attr = self.fs.getattr(loc.node().id())?;
+                    Found::at(loc, attr)
                 }
                 LastKind::Name(bytes) => {
-                    let name = Name::new(bytes)?;
+                    let name = Name::new(&bytes)?;
                     let entry = self.fs.lookup(loc.node().id(), name)?;
                     let node = NodeRef::adopt(self.fs, entry.node);
                     if entry.attr.kind == FileKind::Symlink && follow {
                         let target = self.read_link(&node)?;
                         drop(node);
-                        (loc, last) = self.walk_text(loc, target)?;
+                        (loc, last) = self.walk_text(loc, target.into())?;
                         continue;
                     }
-                    loc.push(node, name.as_bytes());
-                    entry.attr
+                    Found {
+                        parent: loc,
+                        leaf: Some((node, bytes)),
+                        attr: entry.attr,
+                    }
                 }
             };
-            if must_dir && attr.kind != FileKind::Directory {
+            if must_dir && found.attr.kind != FileKind::Directory {
                 return Err(Errno::ENOTDIR);
             }
-            return Ok(Found { loc, attr });
+            return Ok(found);
         }
     }
 
@@ -295,7 +355,7 @@ impl<'a> Resolver<'a> {
         if path.contains(&0) {
             return Err(Errno::EINVAL);
         }
-        let (loc, last) = self.walk_text(start.clone(), path.to_vec())?;
+        let (loc, last) = self.walk_text(start.clone(), path.into())?;
         self.finish(loc, last, true)
     }
 
@@ -304,14 +364,14 @@ impl<'a> Resolver<'a> {
     pub(crate) fn follow_link(
         &mut self,
         dir: Location,
-        link: &Node,
+        link: &NodeRef,
     ) -> Result<(Location, Last), Errno> {
         let target = self.read_link(link)?;
-        self.walk_text(dir, target)
+        self.walk_text(dir, target.into())
     }
 
     /// Reads a symlink on the way: the one place symlinks are counted.
-    fn read_link(&mut self, node: &Node) -> Result<Vec<u8>, Errno> {
+    fn read_link(&mut self, node: &NodeRef) -> Result<Vec<u8>, Errno> {
         self.links += 1;
         if self.links > MAX_SYMLINKS {
             return Err(Errno::ELOOP);

@@ -178,10 +178,7 @@ impl Emulated {
         let sets = Self::time_sets(times)?;
         let file = self.io_file(fd)?;
         let attr = self.fs.getattr(file.loc.node().id())?;
-        let found = Found {
-            loc: file.loc.clone(),
-            attr,
-        };
+        let found = Found::at(file.loc.clone(), attr);
         self.utimes(&found, sets)
     }
 

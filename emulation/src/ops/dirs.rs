@@ -24,7 +24,7 @@ impl Emulated {
             return Err(Errno::ENOTDIR);
         }
         self.eff.may(&found.attr, MAY_EXEC)?;
-        *self.cwd.lock() = found.loc;
+        *self.cwd.lock() = found.into_location();
         Ok(())
     }
 
@@ -132,7 +132,7 @@ impl Emulated {
             self.cwd_location()
         };
         let found = self.resolver(&self.eff).resolve_any_length(&start, path)?;
-        let resolved = found.loc.path();
+        let resolved = found.into_location().path();
         if resolved.len() >= crate::resolver::PATH_MAX {
             return Err(Errno::ENAMETOOLONG);
         }

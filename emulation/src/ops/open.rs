@@ -124,10 +124,11 @@ impl Emulated {
                     if entry.attr.kind == FileKind::Directory {
                         return Err(Errno::EISDIR);
                     }
-                    loc.push(node, name.as_bytes());
+                    let name = name.as_bytes().to_vec();
                     return Ok((
                         Found {
-                            loc,
+                            parent: loc,
+                            leaf: Some((node, name)),
                             attr: entry.attr,
                         },
                         None,
@@ -148,10 +149,12 @@ impl Emulated {
                     let (entry, handle) =
                         self.fs
                             .create(loc.node().id(), name, perm, provider, self.owner())?;
-                    loc.push(NodeRef::adopt(&self.fs, entry.node), name.as_bytes());
+                    let node = NodeRef::adopt(&self.fs, entry.node);
+                    let name = name.as_bytes().to_vec();
                     return Ok((
                         Found {
-                            loc,
+                            parent: loc,
+                            leaf: Some((node, name)),
                             attr: entry.attr,
                         },
                         Some(handle),
@@ -243,10 +246,11 @@ impl Emulated {
         } else {
             (flags & !NOT_KEPT) | O_LARGEFILE
         };
+        let kind = found.attr.kind;
         OpenFile::new(
             &self.fs,
-            found.loc,
-            found.attr.kind,
+            found.into_location(),
+            kind,
             handle,
             readable,
             writable,
