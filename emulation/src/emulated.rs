@@ -188,16 +188,33 @@ impl Emulated {
 
     /// Where a relative `path` starts: the cwd for `AT_FDCWD`, else the directory `dirfd`
     /// (`EBADF` if not open, `ENOTDIR` if not a directory). Absolute paths ignore `dirfd`.
+    ///
+    /// A path that climbs out of its start with `..` needs the start's real parents: if a
+    /// directory of the chain was renamed since it was reached, the chain is found again
+    /// (and kept, for the cwd), as Linux follows the dentry's current parent.
     pub(crate) fn start(&self, dirfd: Fd, path: &[u8]) -> Result<Location, Errno> {
         if path.first() == Some(&b'/') {
             return Ok(self.root_location());
         }
+        let climbs = path.starts_with(b"..") && matches!(path.get(2), None | Some(b'/'));
         if dirfd == AT_FDCWD {
-            return Ok(self.cwd_location());
+            let cwd = self.cwd_location();
+            if climbs && !cwd.is_root() && !self.leads_to_itself(&cwd) {
+                if let Some(current) = self.relocate(&cwd) {
+                    *self.cwd.lock() = current.clone();
+                    return Ok(current);
+                }
+            }
+            return Ok(cwd);
         }
         let file = self.fds.file(dirfd)?;
         if file.kind != FileKind::Directory {
             return Err(Errno::ENOTDIR);
+        }
+        if climbs && !file.loc.is_root() {
+            if let Some(current) = self.refreshed(&file.loc) {
+                return Ok(current);
+            }
         }
         Ok(file.loc.clone())
     }

@@ -143,6 +143,18 @@ impl Location {
         path
     }
 
+    /// Each step of the chain from the end up, as `(parent, name, node)`; the root is not
+    /// a step.
+    pub(crate) fn steps(&self) -> impl Iterator<Item = (&NodeRef, &[u8], &NodeRef)> {
+        let mut at = Some(self);
+        std::iter::from_fn(move || {
+            let loc = at?;
+            let parent = loc.0.parent.as_ref()?;
+            at = Some(parent);
+            Some((parent.node(), &loc.0.name[..], loc.node()))
+        })
+    }
+
     /// True if `id` is one of the nodes of the chain (the end or one of its ancestors).
     pub(crate) fn contains(&self, id: NodeId) -> bool {
         let mut at = Some(self);

@@ -266,3 +266,43 @@ fn emulated_is_send_and_sync() {
     }
     assert_eq!(p.open_fds(), 0);
 }
+
+#[test]
+fn dotdot_from_a_moved_directory_follows_its_real_parent() {
+    let p = root();
+    p.mkdir(b"a", 0o755).unwrap();
+    p.mkdir(b"a/d", 0o755).unwrap();
+    p.mkdir(b"b", 0o755).unwrap();
+    put(&p, "b/marker", b"b");
+    let fd = p
+        .open(b"a/d", libc::O_RDONLY | libc::O_DIRECTORY, 0)
+        .unwrap();
+    p.chdir(b"a/d").unwrap();
+    p.rename(b"/a/d", b"/b/d").unwrap();
+    assert_eq!(p.fstatat(fd, b"../marker", 0).unwrap().size, 1);
+    assert_eq!(get(&p, "../marker"), b"b");
+    assert_eq!(p.getcwd().unwrap(), b"/b/d");
+}
+
+#[test]
+fn very_deep_descriptor_chains_drop_without_recursion() {
+    let fs: Arc<dyn FileSystem> = Arc::new(vfsbox_memory::MemoryFs::new());
+    // The memory provider frees a deep tree recursively; keep it alive past the test so only
+    // the emulated layer's own teardown is exercised here.
+    std::mem::forget(Arc::clone(&fs));
+    let p = Emulated::new(fs);
+    let mut fd = p.open(b".", libc::O_RDONLY | libc::O_DIRECTORY, 0).unwrap();
+    for _ in 0..50_000 {
+        p.mkdirat(fd, b"d", 0o755).unwrap();
+        let next = p
+            .openat(fd, b"d", libc::O_RDONLY | libc::O_DIRECTORY, 0)
+            .unwrap();
+        p.close(fd).unwrap();
+        fd = next;
+    }
+    assert_eq!(
+        p.fstatat(fd, b"..", 0).unwrap().mode & libc::S_IFMT,
+        libc::S_IFDIR
+    );
+    p.close(fd).unwrap();
+}

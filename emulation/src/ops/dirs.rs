@@ -45,14 +45,11 @@ impl Emulated {
         if attr.nlink == 0 {
             return Err(Errno::ENOENT);
         }
-        if self.leads_to_itself(&loc) {
-            return Ok(loc.path());
-        }
-        // The directory (or a parent) was renamed: find where it is now, as Linux's dentry
-        // walk would, and make that the cwd so `..` follows the real parent too.
-        if let Some(found) = self.relocate(&loc) {
-            let path = found.path();
-            *self.cwd.lock() = found;
+        // If the directory (or a parent) was renamed, find where it is now, as Linux's
+        // dentry walk would, and make that the cwd so `..` follows the real parent too.
+        if let Some(current) = self.refreshed(&loc) {
+            let path = current.path();
+            *self.cwd.lock() = current;
             return Ok(path);
         }
         self.compat.emit(
@@ -62,20 +59,35 @@ impl Emulated {
         Ok(loc.path())
     }
 
-    /// True when `loc`'s path still resolves to its node.
-    fn leads_to_itself(&self, loc: &Location) -> bool {
-        if loc.is_root() {
-            return true;
+    /// True when every step of `loc`'s chain still names the node it held: no directory of
+    /// it was renamed or moved since it was reached.
+    pub(crate) fn leads_to_itself(&self, loc: &Location) -> bool {
+        loc.steps().all(|(parent, name, node)| {
+            let Ok(name) = Name::new(name) else {
+                return false;
+            };
+            match self.fs.lookup(parent.id(), name) {
+                Ok(entry) => {
+                    drop(NodeRef::adopt(&self.fs, entry.node));
+                    entry.node == node.id()
+                }
+                Err(_) => false,
+            }
+        })
+    }
+
+    /// `loc` if its chain is current, else the directory's chain as it is now (found by
+    /// [`Emulated::relocate`]); `None` if it cannot be found.
+    pub(crate) fn refreshed(&self, loc: &Location) -> Option<Location> {
+        if self.leads_to_itself(loc) {
+            return Some(loc.clone());
         }
-        let root = Identity::root().effective();
-        self.resolver(&root)
-            .resolve(&self.root_location(), &loc.path(), false)
-            .is_ok_and(|f| f.node().id() == loc.node().id())
+        self.relocate(loc)
     }
 
     /// Searches the tree breadth-first for `loc`'s directory (at most [`RELOCATE_LIMIT`]
     /// directories): its chain of parents as it is now.
-    fn relocate(&self, loc: &Location) -> Option<Location> {
+    pub(crate) fn relocate(&self, loc: &Location) -> Option<Location> {
         let target = loc.node().id();
         let mut queue = std::collections::VecDeque::from([self.root_location()]);
         let mut seen = 0usize;
