@@ -5,7 +5,7 @@
 use crate::compat::CompatEvent;
 use crate::emulated::Emulated;
 use crate::fdtable::{Handle, OpenFile};
-use crate::identity::{Identity, MAY_EXEC};
+use crate::identity::MAY_EXEC;
 use crate::node::{Location, NodeRef};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
