@@ -224,6 +224,16 @@ fn hard_links_to_other_users_files_need_read_and_write() {
     );
     assert_eq!(user.linkat(AT_FDCWD, b"rw", AT_FDCWD, b"d/rw", 0), Ok(()));
     assert_eq!(user.stat(b"rw").unwrap().nlink, 2);
+    // AT_EMPTY_PATH works for the caller's own descriptors.
+    let fd = user.open(b"rw", libc::O_RDONLY, 0).unwrap();
+    assert_eq!(
+        user.linkat(fd, b"", AT_FDCWD, b"d/via_fd", libc::AT_EMPTY_PATH),
+        Ok(())
+    );
+    assert_eq!(
+        user.linkat(fd, b"", AT_FDCWD, b"d/no_flag", 0),
+        Err(Errno::ENOENT)
+    );
 }
 
 #[test]

@@ -196,20 +196,20 @@ impl Emulated {
         Ok([one(times[0])?, one(times[1])?])
     }
 
-    /// `vfs_utimes`: `EROFS`; explicit times need ownership (`EPERM`); both "now" needs
-    /// ownership or write permission (`EACCES`); one "now" and one omitted needs neither,
-    /// as on Linux.
+    /// `vfs_utimes`: `EROFS`; both times "now" needs ownership or write permission
+    /// (`EACCES`); anything else (an explicit time, or one "now" and one omitted) needs
+    /// ownership (`EPERM`), as the kernel answers.
     fn utimes(&self, found: &Found, sets: [Option<TimeSet>; 2]) -> Result<(), Errno> {
         if self.read_only {
             return Err(Errno::EROFS);
         }
-        let explicit = sets.iter().any(|s| matches!(s, Some(TimeSet::At(_))));
         let touch = sets.iter().all(|s| *s == Some(TimeSet::Now));
-        if explicit && !self.eff.owns(&found.attr) {
-            return Err(Errno::EPERM);
-        }
-        if touch && !self.eff.owns(&found.attr) {
-            self.eff.may(&found.attr, MAY_WRITE)?;
+        if !self.eff.owns(&found.attr) {
+            if touch {
+                self.eff.may(&found.attr, MAY_WRITE)?;
+            } else {
+                return Err(Errno::EPERM);
+            }
         }
         let change = SetAttr {
             atime: sets[0],

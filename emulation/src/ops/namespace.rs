@@ -170,8 +170,9 @@ impl Emulated {
         if flags & !(libc::AT_SYMLINK_FOLLOW | libc::AT_EMPTY_PATH) != 0 {
             return Err(Errno::EINVAL);
         }
-        // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; without it the empty path is ENOENT.
-        let empty_ok = flags & libc::AT_EMPTY_PATH != 0 && self.eff.is_root();
+        // AT_EMPTY_PATH is allowed for descriptors the caller opened itself (Linux 6.10+),
+        // which every descriptor of an emulated process is.
+        let empty_ok = flags & libc::AT_EMPTY_PATH != 0;
         let source = self.lookup_at(
             &self.eff,
             old_dirfd,
