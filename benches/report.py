@@ -2,7 +2,7 @@
 """Turns criterion's results into the benchmark tables of docs/benchmarks.md.
 
 Usage: python3 benches/report.py [TARGET_DIR]
-(after `cargo bench --bench providers --bench scale --bench compose`)
+(after `cargo bench --bench providers --bench scale --bench compose --bench posix`)
 Prints Markdown: median per operation and the ratios to the baseline measured in the same run.
 """
 import json
@@ -76,3 +76,35 @@ if million.exists():
     )
     for op in ["lookup", "lookup_path_depth2"]:
         print(f"- {op}: {fmt(median('million', op))}")
+
+POSIX_OPS = [
+    ("stat", "posix", "stat"),
+    ("open+close", "posix", "open_close"),
+    ("open+read 4 KiB+close", "posix", "open_read4k_close"),
+    ("create+write 4 KiB+close+unlink", "posix", "create_write4k_close_unlink"),
+    ("mkdir+rmdir", "posix", "mkdir_rmdir"),
+    ("readdir of 1,000 entries", "posix", "readdir_1000"),
+    ("rename", "posix", "rename"),
+    ("stat of a path of depth 8", "posix", "stat_depth8"),
+    ("sequential read of 64 MiB (1 MiB reads)", "posix-seq", "read_64m"),
+]
+if median("posix-emu-mem", "stat") is not None:
+    print("\n### POSIX layer: emulated against native, native against raw libc (`benches/posix.rs`)\n")
+    print(
+        "| operation | emu/memory | emu/host | native tmpfs | native host-dir | raw tmpfs "
+        "| emu-mem / native-tmpfs | emu-host / native-host | native / raw |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for label, prefix, op in POSIX_OPS:
+        em, eh, nt, nh, raw = (
+            median(f"{prefix}-{s}", op)
+            for s in ("emu-mem", "emu-host", "native-tmpfs", "native-host", "raw-tmpfs")
+        )
+        print(
+            f"| {label} | {fmt(em)} | {fmt(eh)} | {fmt(nt)} | {fmt(nh)} | {fmt(raw)} "
+            f"| {ratio(em, nt)} | {ratio(eh, nh)} | {ratio(nt, raw)} |"
+        )
+    print(
+        "\nTargets: emu-mem / native-tmpfs at most 0.10x (aim 0.05x; 0.50x for the sequential "
+        "read), emu-host / native-host at most 1.3x, native / raw at most 1.1x."
+    )
