@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use vfsbox_api::{
     Attr, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId, NameBuf, NodeId,
-    OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, XattrSet, PERM_MASK,
+    OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, XattrSet, PERM_MASK, S_ISGID, S_ISUID,
 };
 
 /// How many provider entries `readdirplus` takes per batch before looking them up (lookups
@@ -122,6 +122,29 @@ impl Adapter {
         } else {
             FopenFlags::empty()
         }
+    }
+
+    /// Clears the set-user-id bit, and the set-group-id bit when group-execute is set or the
+    /// caller is not in the file's group (`setattr_should_drop_sgid`; the caller's primary
+    /// group stands for its groups, which FUSE does not send), as Linux does when a caller
+    /// without `CAP_FSETID` writes or truncates a file. With
+    /// `FUSE_HANDLE_KILLPRIV_V2` the kernel leaves this to the filesystem: it flags writes
+    /// (`FUSE_WRITE_KILL_SUIDGID`); truncations and `O_TRUNC` opens are recognized here by a
+    /// caller other than root (fuser does not pass the kernel's flag for those).
+    fn kill_suidgid(&self, req: &Request, node: NodeId) -> Result<(), Errno> {
+        let attr = self.fs.getattr(node)?;
+        let mut strip = S_ISUID;
+        if attr.perm & 0o010 != 0 || req.gid() != attr.gid {
+            strip |= S_ISGID;
+        }
+        if attr.perm & strip == 0 {
+            return Ok(());
+        }
+        let changes = SetAttr {
+            perm: Some(attr.perm & !strip),
+            ..SetAttr::default()
+        };
+        self.fs.setattr(node, &changes, None).map(drop)
     }
 
     fn lookup_in(&self, parent: INodeNo, name: &OsStr) -> Result<Entry, Errno> {
@@ -369,7 +392,10 @@ impl fuser::Filesystem for Adapter {
             | InitFlags::FUSE_PARALLEL_DIROPS
             | InitFlags::FUSE_CACHE_SYMLINKS
             | InitFlags::FUSE_MAX_PAGES
-            | InitFlags::FUSE_BIG_WRITES;
+            | InitFlags::FUSE_BIG_WRITES
+            // The adapter clears set-user-id/set-group-id bits itself (see `kill_suidgid`),
+            // so the kernel need not ask for `security.capability` before every write.
+            | InitFlags::FUSE_HANDLE_KILLPRIV_V2;
         if self.writeback_cache {
             wanted |= InitFlags::FUSE_WRITEBACK_CACHE;
         }
@@ -405,7 +431,7 @@ impl fuser::Filesystem for Adapter {
 
     fn setattr(
         &self,
-        _req: &Request,
+        req: &Request,
         ino: INodeNo,
         mode: Option<u32>,
         uid: Option<u32>,
@@ -432,7 +458,13 @@ impl fuser::Filesystem for Adapter {
             };
             // The provider maintains ctime; a ctime-only request (writeback cache) is a
             // no-op change, answered with the current attributes.
-            let attr = self.do_setattr(ino, changes, fh);
+            let mut attr = self.do_setattr(ino, changes, fh);
+            if size.is_some() && mode.is_none() && req.uid() != 0 && attr.is_ok() {
+                attr = self.node(ino).and_then(|node| {
+                    self.kill_suidgid(req, node)?;
+                    self.fs.getattr(node)
+                });
+            }
             self.reply_attr(reply, ino, attr)
         });
     }
@@ -554,12 +586,19 @@ impl fuser::Filesystem for Adapter {
         });
     }
 
-    fn open(&self, _req: &Request, ino: INodeNo, flags: fuser::OpenFlags, reply: ReplyOpen) {
+    fn open(&self, req: &Request, ino: INodeNo, flags: fuser::OpenFlags, reply: ReplyOpen) {
         guard("open", || {
-            match self
-                .node(ino)
-                .and_then(|node| self.fs.open(node, OpenFlags::from_raw(flags.0)))
-            {
+            let flags = OpenFlags::from_raw(flags.0);
+            match self.node(ino).and_then(|node| {
+                let handle = self.fs.open(node, flags)?;
+                if flags.contains(OpenFlags::TRUNCATE) && req.uid() != 0 {
+                    if let Err(e) = self.kill_suidgid(req, node) {
+                        let _ = self.fs.release(handle);
+                        return Err(e);
+                    }
+                }
+                Ok(handle)
+            }) {
                 Ok(handle) => reply.opened(FileHandle(handle.0), self.open_flags()),
                 Err(e) => reply.error(errno(e)),
             }
@@ -588,18 +627,24 @@ impl fuser::Filesystem for Adapter {
 
     fn write(
         &self,
-        _req: &Request,
-        _ino: INodeNo,
+        req: &Request,
+        ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         data: &[u8],
-        _write_flags: fuser::WriteFlags,
+        write_flags: fuser::WriteFlags,
         _flags: fuser::OpenFlags,
         _lock_owner: Option<fuser::LockOwner>,
         reply: ReplyWrite,
     ) {
         guard("write", || {
-            match self.fs.write(HandleId(fh.0), offset, data) {
+            let written = self.fs.write(HandleId(fh.0), offset, data).and_then(|n| {
+                if write_flags.contains(fuser::WriteFlags::FUSE_WRITE_KILL_SUIDGID) {
+                    self.kill_suidgid(req, self.node(ino)?)?;
+                }
+                Ok(n)
+            });
+            match written {
                 // At most max_write bytes arrive in one request, far below u32::MAX.
                 Ok(n) => reply.written(n as u32),
                 Err(e) => reply.error(errno(e)),

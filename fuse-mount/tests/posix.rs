@@ -582,3 +582,58 @@ fn large_listing_on_memory() {
 fn large_listing_on_host() {
     large_listing("host");
 }
+
+/// What a non-root writer leaves of the set-user-id and set-group-id bits of a file it
+/// writes, truncates, or opens with `O_TRUNC` (Linux clears them; with
+/// `FUSE_HANDLE_KILLPRIV_V2` the adapter must).
+fn suid_after_unprivileged_changes(root: &Path) -> Vec<String> {
+    use std::process::Command;
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut out = Vec::new();
+    for (name, mode, shell) in [
+        ("w", 0o6777, "echo more >> w"),
+        ("t", 0o6777, "truncate -s 1 t"),
+        ("o", 0o6777, "echo new > o"),
+        ("g", 0o2767, "echo more >> g"),
+    ] {
+        let path = root.join(name);
+        fs::write(&path, b"data").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+        let status = Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "sh",
+                "-c",
+                shell,
+            ])
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{shell}");
+        let meta = fs::metadata(&path).unwrap();
+        out.push(format!(
+            "{name}: {:o} size {}",
+            meta.mode() & 0o7777,
+            meta.len()
+        ));
+    }
+    out
+}
+
+#[test]
+fn unprivileged_writes_clear_setid_bits_as_the_kernel_does() {
+    let options = vfsbox_fuse::MountOptions {
+        allow_other: true,
+        ..common::options()
+    };
+    let m = common::mount_with(
+        std::sync::Arc::new(vfsbox_memory::MemoryFs::new()),
+        (),
+        &options,
+    );
+    let oracle = tempfile::tempdir().unwrap();
+    let want = suid_after_unprivileged_changes(oracle.path());
+    assert_eq!(suid_after_unprivileged_changes(m.path()), want);
+}
