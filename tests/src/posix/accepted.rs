@@ -74,4 +74,10 @@ pub const ACCEPTED: &[Accepted] = &[
         recorded_as: "masked out of recorded modes (both records) by the random-sequence test over such a provider; the memory provider keeps and compares them",
         compat_event: "VFSBOX-C010 (the provider strips set-id bits)",
     },
+    Accepted {
+        what: "lseek on a directory descriptor to anything but its start or its current position",
+        reason: "a directory's position is a provider cookie, not a byte or hash offset ext4 and tmpfs accept",
+        recorded_as: "the random-sequence test records such a call as a note and does not make it",
+        compat_event: "VFSBOX-C005 (directory offsets are provider cookies)",
+    },
 ];
