@@ -45,13 +45,37 @@ pub(crate) struct Last {
 }
 
 impl Last {
-    /// The name, validated (`ENAMETOOLONG` over 255 bytes), or `None` for `/`, `.`, `..`.
-    pub(crate) fn name(&self) -> Result<Option<&Name>, Errno> {
+    /// The name, validated where Linux's lookup in `dir` validates it (see [`name_in`]),
+    /// or `None` for `/`, `.`, `..`.
+    pub(crate) fn name(
+        &self,
+        fs: &Arc<dyn FileSystem>,
+        dir: &Location,
+    ) -> Result<Option<&Name>, Errno> {
         match &self.kind {
-            LastKind::Name(bytes) => Name::new(bytes).map(Some),
+            LastKind::Name(bytes) => name_in(fs, dir, bytes).map(Some),
             _ => Ok(None),
         }
     }
+}
+
+/// `bytes` as a name to look up in `dir`: `ENAMETOOLONG` over 255 bytes, except in a removed
+/// directory, where every lookup is `ENOENT` before the name is looked at (`IS_DEADDIR`).
+pub(crate) fn name_in<'n>(
+    fs: &Arc<dyn FileSystem>,
+    dir: &Location,
+    bytes: &'n [u8],
+) -> Result<&'n Name, Errno> {
+    Name::new(bytes).map_err(|e| {
+        let dead = fs
+            .getattr(dir.node().id())
+            .is_ok_and(|a| a.kind == FileKind::Directory && a.nlink == 0);
+        if e == Errno::ENAMETOOLONG && dead {
+            Errno::ENOENT
+        } else {
+            e
+        }
+    })
 }
 
 /// The object a path names and its attributes at resolution time: either the end of
@@ -255,7 +279,7 @@ impl<'a> Resolver<'a> {
                     here = None;
                 }
                 bytes => {
-                    let name = Name::new(bytes)?;
+                    let name = name_in(self.fs, &loc, bytes)?;
                     let entry = self.fs.lookup(loc.node().id(), name)?;
                     let node = NodeRef::adopt(self.fs, entry.node);
                     match entry.attr.kind {
@@ -308,7 +332,7 @@ impl<'a> Resolver<'a> {
                     Found::at(loc, attr)
                 }
                 LastKind::Name(bytes) => {
-                    let name = Name::new(&bytes)?;
+                    let name = name_in(self.fs, &loc, &bytes)?;
                     let entry = self.fs.lookup(loc.node().id(), name)?;
                     let node = NodeRef::adopt(self.fs, entry.node);
                     if entry.attr.kind == FileKind::Symlink && follow {

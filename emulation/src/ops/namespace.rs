@@ -4,7 +4,7 @@
 use crate::emulated::Emulated;
 use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::node::{Location, NodeRef};
-use crate::resolver::{check_path, Last, LastKind};
+use crate::resolver::{Last, LastKind};
 use vfsbox_api::{Attr, Errno, Fd, FileKind, Name, RenameFlags, SYMLINK_MAX, S_ISGID, S_ISUID};
 
 /// A check Linux makes besides `may_create`, and on which side of it.
@@ -45,7 +45,7 @@ impl Emulated {
         want_dir: bool,
         extra: Extra<impl FnOnce() -> Result<(), Errno>>,
     ) -> Result<&'l Name, Errno> {
-        let Some(name) = last.name()? else {
+        let Some(name) = last.name(&self.fs, loc)? else {
             return Err(Errno::EEXIST);
         };
         let trailing_bad = last.trailing_slash && !want_dir;
@@ -234,7 +234,7 @@ impl Emulated {
         if self.read_only {
             return Err(Errno::EROFS);
         }
-        let Some(name) = last.name()? else {
+        let Some(name) = last.name(&self.fs, &loc)? else {
             return Err(Errno::EINVAL);
         };
         let entry = self.fs.lookup(loc.node().id(), name)?;
@@ -264,8 +264,8 @@ impl Emulated {
     ) -> Result<(), Errno> {
         let mode = RenameFlags::from_raw(flags).ok_or(Errno::EINVAL)?;
         let exchange = mode == RenameFlags::Exchange;
-        check_path(old)?;
-        check_path(new)?;
+        // Each name is copied in and walked in turn (the old one fully first), as
+        // do_renameat2 does: a walk error of the old path beats an empty new path.
         let (old_loc, old_last) = self.parent_at(&self.eff, old_dirfd, old)?;
         let (new_loc, new_last) = self.parent_at(&self.eff, new_dirfd, new)?;
         if !matches!(old_last.kind, LastKind::Name(_)) {
@@ -281,11 +281,15 @@ impl Emulated {
         if self.read_only {
             return Err(Errno::EROFS);
         }
-        let (Some(old_name), Some(new_name)) = (old_last.name()?, new_last.name()?) else {
+        // Each name is checked where its lookup happens: the old one first.
+        let Some(old_name) = old_last.name(&self.fs, &old_loc)? else {
             return Err(Errno::EBUSY);
         };
         let source = self.fs.lookup(old_loc.node().id(), old_name)?;
         drop(NodeRef::adopt(&self.fs, source.node));
+        let Some(new_name) = new_last.name(&self.fs, &new_loc)? else {
+            return Err(Errno::EBUSY);
+        };
         let target = match self.fs.lookup(new_loc.node().id(), new_name) {
             Ok(entry) => {
                 drop(NodeRef::adopt(&self.fs, entry.node));

@@ -6,7 +6,7 @@ use crate::emulated::Emulated;
 use crate::fdtable::{Handle, OpenFile, Slot};
 use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::node::NodeRef;
-use crate::resolver::{check_path, Found};
+use crate::resolver::{check_path, Found, LastKind};
 use std::sync::Arc;
 use vfsbox_api::{Errno, Fd, FileKind, HandleId, OpenFlags};
 
@@ -100,17 +100,21 @@ impl Emulated {
         let mut resolver = self.resolver(&self.eff);
         let (mut loc, mut last) = resolver.walk_parent(start, path)?;
         loop {
-            let Some(name) = last.name()? else {
+            if !matches!(last.kind, LastKind::Name(_)) {
                 // `.`, `..` or `/`: an existing directory.
                 return Err(if exclusive {
                     Errno::EEXIST
                 } else {
                     Errno::EISDIR
                 });
-            };
+            }
+            // A trailing slash is refused before the name is even looked up.
             if last.trailing_slash {
                 return Err(Errno::EISDIR);
             }
+            let Some(name) = last.name(&self.fs, &loc)? else {
+                return Err(Errno::EISDIR);
+            };
             match self.fs.lookup(loc.node().id(), name) {
                 Ok(entry) => {
                     let node = NodeRef::adopt(&self.fs, entry.node);
