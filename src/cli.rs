@@ -64,7 +64,8 @@ pub struct MountArgs {
     #[arg(long)]
     pub read_only: bool,
 
-    /// Worker threads serving kernel requests.
+    /// Worker threads serving kernel requests (more help only when several processes use
+    /// the mount at once).
     #[arg(long, value_name = "N", default_value_t = vfsbox_fuse::DEFAULT_THREADS as u16,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: u16,
