@@ -38,9 +38,11 @@ impl Drop for Mounted {
     }
 }
 
-/// The options the tests mount with: short grace, defaults otherwise.
+/// The options the tests mount with: two workers (so requests are served concurrently, as
+/// races would show), a short grace, defaults otherwise.
 pub fn options() -> MountOptions {
     MountOptions {
+        threads: 2,
         unmount_grace: Duration::from_millis(500),
         ..MountOptions::default()
     }
