@@ -23,10 +23,12 @@ pub enum CompatEvent {
     /// An `fcntl` command Linux knows but the emulated layer does not (`F_SETOWN`, leases,
     /// seals, pipe sizes, OFD locks, …) answered `EINVAL`.
     UnsupportedFcntl,
-    /// `getcwd` (or the path of a directory descriptor) reported the path the directory was
-    /// reached by, which no longer leads to it: the directory was renamed, and the emulated
-    /// layer keeps a directory's path instead of asking its provider for its parent. `..`
-    /// from that directory follows the same remembered chain.
+    /// `getcwd` reported the path the current directory was reached by, which no longer
+    /// leads to it: the directory (or a parent) was renamed and could not be found again
+    /// within the search limit. Emulated chains remember the parents a directory was reached
+    /// through (providers are never asked for `..`); after a rename `getcwd` and paths that
+    /// start with `..` search the tree for the directory, and only a failed search is this
+    /// event.
     StaleDirectoryPath,
     /// `lseek` on a directory descriptor to anything but its start or its current position:
     /// provider cookies are not byte offsets, so the position cannot be set as ext4's hash
@@ -88,7 +90,7 @@ impl CompatEvent {
             CompatEvent::IgnoredAsyncFlag => "O_ASYNC ignored: no signals",
             CompatEvent::UnsupportedTmpfile => "O_TMPFILE not emulated",
             CompatEvent::UnsupportedFcntl => "fcntl command not emulated",
-            CompatEvent::StaleDirectoryPath => "directory path is the one it was reached by",
+            CompatEvent::StaleDirectoryPath => "renamed directory not found again",
             CompatEvent::DirectorySeek => "directory offsets are provider cookies",
             CompatEvent::SyntheticLockOwner => "lock owner pid is virtual",
             CompatEvent::UndetectedLockDeadlock => "no deadlock detection for F_SETLKW",

@@ -236,3 +236,42 @@ fn dirfds_start_relative_walks_and_their_dotdot() {
         p.close(fd).unwrap();
     }
 }
+
+#[test]
+fn errno_order_of_long_names_dead_directories_and_renames() {
+    let p = root();
+    let long = vec![b'y'; 256];
+    let mut long_slash = long.clone();
+    long_slash.push(b'/');
+    // A trailing slash with O_CREAT is refused before the name is looked at.
+    assert_eq!(
+        p.open(&long_slash, libc::O_CREAT | RW, 0o644),
+        Err(Errno::EISDIR)
+    );
+    assert_eq!(
+        p.open(&long, libc::O_CREAT | RW, 0o644),
+        Err(Errno::ENAMETOOLONG)
+    );
+    // The old name is looked up before the new one is checked.
+    assert_eq!(p.rename(b"missing", &long), Err(Errno::ENOENT));
+    // Both parents are walked before either last name is looked up.
+    assert_eq!(p.rename(&long, b""), Err(Errno::ENOENT));
+    let mut long_dir = long.clone();
+    long_dir.extend_from_slice(b"/a");
+    assert_eq!(p.rename(&long_dir, b""), Err(Errno::ENAMETOOLONG));
+    put(&p, "f", b"");
+    assert_eq!(p.rename(b"f/x", b""), Err(Errno::ENOTDIR));
+    assert_eq!(p.rename(b"f", &long), Err(Errno::ENAMETOOLONG));
+    // In a removed directory every lookup is ENOENT, whatever the name's length.
+    p.mkdir(b"gone", 0o755).unwrap();
+    p.chdir(b"gone").unwrap();
+    p.rmdir(b"../gone").unwrap();
+    assert_eq!(p.stat(&long), Err(Errno::ENOENT));
+    assert_eq!(p.readlink(&long), Err(Errno::ENOENT));
+    assert_eq!(p.mkdir(&long, 0o755), Err(Errno::ENOENT));
+    assert_eq!(p.rename(&long, b"a"), Err(Errno::ENOENT));
+    assert_eq!(
+        p.open(b"new", libc::O_CREAT | RW, 0o644),
+        Err(Errno::ENOENT)
+    );
+}
