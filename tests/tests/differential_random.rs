@@ -40,7 +40,9 @@ use std::time::Instant;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use vfsbox_api::{Errno, FileSystem, Posix};
-use vfsbox_conformance::posix::{compare, run_body, snapshot, Record, Step, Subject, WORK};
+use vfsbox_conformance::posix::{
+    compare, run_body, snapshot, without_setid_bits, Record, Step, Subject, WORK,
+};
 use vfsbox_emulation::Emulated;
 use vfsbox_host::HostFs;
 use vfsbox_memory::MemoryFs;
@@ -366,41 +368,12 @@ fn run_emulated(seq: &[Op], provider: Provider) -> Result<(Record, bool), String
     Ok((record, setid_bits))
 }
 
-/// `record` with the set-id bits cleared from every recorded mode (`KIND MODE` pairs): the
-/// accepted difference of a provider without set-id bits (see `ACCEPTED`).
-fn mask_setid(record: &Record) -> Record {
-    const KINDS: &[&str] = &[
-        "file", "dir", "symlink", "fifo", "chr", "blk", "sock", "unknown",
-    ];
-    let steps = record
-        .steps
-        .iter()
-        .map(|step| {
-            let mut words: Vec<String> = step.result.split(' ').map(str::to_string).collect();
-            for i in 1..words.len() {
-                if !KINDS.contains(&words[i - 1].as_str()) || words[i].len() != 4 {
-                    continue;
-                }
-                if let Ok(mode) = u32::from_str_radix(&words[i], 8) {
-                    words[i] = format!("{:04o}", mode & !0o6000);
-                }
-            }
-            Step {
-                call: step.call.clone(),
-                result: words.join(" "),
-            }
-        })
-        .collect();
-    Record { steps }
-}
-
 /// The first difference of `provider`'s record from the native one, as text.
 fn differs(seq: &[Op], native: &Record, provider: Provider) -> Option<(String, Record)> {
     match catch_unwind(AssertUnwindSafe(|| run_emulated(seq, provider))) {
         Ok(Ok((got, true))) => compare(native, &got).map(|m| (m.to_string(), got)),
-        Ok(Ok((got, false))) => {
-            compare(&mask_setid(native), &mask_setid(&got)).map(|m| (m.to_string(), got))
-        }
+        Ok(Ok((got, false))) => compare(&without_setid_bits(native), &without_setid_bits(&got))
+            .map(|m| (m.to_string(), got)),
         Ok(Err(e)) => Some((format!("setup: {e}"), Record::default())),
         Err(p) => {
             let msg = p

@@ -5,6 +5,8 @@
 //! Each one is a place where the emulated layer cannot match the kernel, and each corresponds
 //! to a compatibility event of the emulated layer (its stable code is named here).
 
+use super::{Record, Step};
+
 /// One accepted difference.
 #[derive(Clone, Copy, Debug)]
 pub struct Accepted {
@@ -71,7 +73,7 @@ pub const ACCEPTED: &[Accepted] = &[
     Accepted {
         what: "set-user-id and set-group-id bits over a provider without `setid_bits` (host)",
         reason: "the host provider strips them on every create and chmod so a sandbox never plants a set-id file on the host (`Capabilities::setid_bits` is false)",
-        recorded_as: "masked out of recorded modes (both records) by the random-sequence test over such a provider; the memory provider keeps and compares them",
+        recorded_as: "masked out of recorded modes in both records over such a provider ([`without_setid_bits`]); scenarios in [`NEEDS_SETID_BITS`] are not compared there; the memory provider keeps and compares them",
         compat_event: "VFSBOX-C010 (the provider strips set-id bits)",
     },
     Accepted {
@@ -81,3 +83,35 @@ pub const ACCEPTED: &[Accepted] = &[
         compat_event: "VFSBOX-C005 (directory offsets are provider cookies)",
     },
 ];
+
+/// Scenarios about set-id behaviour beyond the mode bits (group inheritance from set-group-id
+/// directories): not compared over a provider without `Capabilities::setid_bits`.
+pub const NEEDS_SETID_BITS: &[&str] = &["perm::setgid_dirs"];
+
+/// `record` with the set-id bits cleared from every recorded mode (`KIND MODE` pairs): how
+/// records over a provider without `Capabilities::setid_bits` are compared (see [`ACCEPTED`]).
+pub fn without_setid_bits(record: &Record) -> Record {
+    const KINDS: &[&str] = &[
+        "file", "dir", "symlink", "fifo", "chr", "blk", "sock", "unknown",
+    ];
+    let steps = record
+        .steps
+        .iter()
+        .map(|step| {
+            let mut words: Vec<String> = step.result.split(' ').map(str::to_string).collect();
+            for i in 1..words.len() {
+                if !KINDS.contains(&words[i - 1].as_str()) || words[i].len() != 4 {
+                    continue;
+                }
+                if let Ok(mode) = u32::from_str_radix(&words[i], 8) {
+                    words[i] = format!("{:04o}", mode & !0o6000);
+                }
+            }
+            Step {
+                call: step.call.clone(),
+                result: words.join(" "),
+            }
+        })
+        .collect();
+    Record { steps }
+}

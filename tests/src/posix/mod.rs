@@ -27,7 +27,7 @@ mod run;
 mod scenarios;
 mod snapshot;
 
-pub use accepted::{Accepted, ACCEPTED};
+pub use accepted::{without_setid_bits, Accepted, ACCEPTED, NEEDS_SETID_BITS};
 pub use record::{compare, Mismatch, Record, Step};
 pub use run::{run_body, run_scenario, Run, Subject, WORK};
 pub use scenarios::scenarios;
