@@ -280,3 +280,26 @@ fn a_read_only_provider_answers_erofs_not_eperm() {
         );
     }
 }
+
+#[test]
+fn truncating_opens_drop_set_id_bits_but_empty_writes_change_nothing() {
+    let (fs, admin) = shared();
+    admin.mkdir(b"d", 0o777).unwrap();
+    admin.fchmodat(AT_FDCWD, b"d", 0o777, 0).unwrap();
+    let user = nobody(fs);
+    put(&user, "d/f", b"data");
+    user.fchmodat(AT_FDCWD, b"d/f", 0o6775, 0).unwrap();
+    let fd = user.open(b"d/f", libc::O_WRONLY, 0).unwrap();
+    assert_eq!(user.write(fd, b""), Ok(0));
+    assert_eq!(user.stat(b"d/f").unwrap().mode & 0o7777, 0o6775);
+    user.close(fd).unwrap();
+    let fd = user
+        .open(b"d/f", libc::O_WRONLY | libc::O_TRUNC, 0)
+        .unwrap();
+    assert_eq!(user.stat(b"d/f").unwrap().mode & 0o7777, 0o775);
+    user.close(fd).unwrap();
+    // Root keeps them (CAP_FSETID).
+    admin.fchmodat(AT_FDCWD, b"d/f", 0o4755, 0).unwrap();
+    put(&admin, "d/f", b"root writes");
+    assert_eq!(admin.stat(b"d/f").unwrap().mode & 0o7777, 0o4755);
+}

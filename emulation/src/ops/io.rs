@@ -63,6 +63,10 @@ impl Emulated {
     pub(crate) fn do_write(&self, fd: Fd, data: &[u8]) -> Result<usize, Errno> {
         let file = self.writable(fd)?;
         let handle = file.file_handle()?;
+        if data.is_empty() {
+            // generic_write_checks: nothing to write, nothing changes (not even set-id bits).
+            return Ok(0);
+        }
         let mut pos = file.pos.lock();
         self.kill_setid_for_write(&file)?;
         let at = if file.status() & libc::O_APPEND != 0 {
@@ -80,6 +84,9 @@ impl Emulated {
         Self::positional(&*self.io_file(fd)?)?;
         let file = self.writable(fd)?;
         let handle = file.file_handle()?;
+        if data.is_empty() {
+            return Ok(0);
+        }
         self.kill_setid_for_write(&file)?;
         // Linux appends even for pwrite on an O_APPEND descriptor.
         let at = if file.status() & libc::O_APPEND != 0 {

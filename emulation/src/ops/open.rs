@@ -200,6 +200,10 @@ impl Emulated {
         if flags & libc::O_NOATIME != 0 && !self.eff.owns(&attr) {
             return Err(Errno::EPERM);
         }
+        if truncate && attr.kind == FileKind::Regular {
+            // do_truncate drops set-id bits for callers without CAP_FSETID.
+            self.kill_setid(&attr, found.node().id(), None)?;
+        }
         let handle = if attr.kind == FileKind::Directory {
             Handle::Dir(self.fs.opendir(found.node().id())?)
         } else {
