@@ -78,3 +78,48 @@ fn host_nodes_return_to_baseline() {
     }
     assert_eq!(host.node_count(), baseline);
 }
+
+#[test]
+fn concurrent_threads_leak_nothing() {
+    let counting = Counting::new(Arc::new(vfsbox_memory::MemoryFs::new()));
+    {
+        let p = Arc::new(Emulated::new(counting.clone()));
+        p.mkdir(b"a", 0o755).unwrap();
+        p.mkdir(b"b", 0o755).unwrap();
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let p = Arc::clone(&p);
+                std::thread::spawn(move || {
+                    let mine = format!("f{t}");
+                    for i in 0..300 {
+                        let (from, to) = if i % 2 == 0 { ("a", "b") } else { ("b", "a") };
+                        let _ = p.rename(
+                            format!("{from}/{mine}").as_bytes(),
+                            format!("{to}/{mine}").as_bytes(),
+                        );
+                        if let Ok(fd) =
+                            p.open(format!("{to}/{mine}").as_bytes(), libc::O_CREAT | RW, 0o644)
+                        {
+                            let _ = p.write(fd, b"x");
+                            let _ = p.close(fd);
+                        }
+                        let _ = p.stat(b"a/../b/./f0");
+                        let _ = p.rename(b"a/d", b"b/d");
+                        let _ = p.mkdir(b"a/d", 0o755);
+                        let _ = p.rmdir(b"b/d");
+                        if let Ok(dir) = p.opendir(b"a") {
+                            while let Ok(Some(_)) = p.readdir(dir) {}
+                            let _ = p.closedir(dir);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(p.open_fds(), 0);
+        assert_eq!(counting.held(), 0);
+    }
+    assert_eq!(counting.held(), 0);
+}
