@@ -316,6 +316,22 @@ impl Emulated {
         Ok(())
     }
 
+    /// True when `node` is on a read-only provider, or on a read-only mount of a mount
+    /// table (asked of the provider only on error paths, where it decides the errno).
+    pub(crate) fn ro_at(&self, node: vfsbox_api::NodeId) -> bool {
+        self.read_only || self.fs.statfs(node).is_ok_and(|s| s.read_only)
+    }
+
+    /// `err`, unless `node` is read-only: Linux refuses a change on a read-only mount
+    /// (`mnt_want_write`) before it checks names, ownership or permissions.
+    pub(crate) fn unless_ro(&self, node: vfsbox_api::NodeId, err: Errno) -> Errno {
+        if self.ro_at(node) {
+            Errno::EROFS
+        } else {
+            err
+        }
+    }
+
     /// Reports set-id bits in `perm` that the provider will strip.
     pub(crate) fn check_setid_kept(&self, perm: u32) -> Result<(), Errno> {
         if !self.setid_bits && perm & (vfsbox_api::S_ISUID | vfsbox_api::S_ISGID) != 0 {

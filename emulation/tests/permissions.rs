@@ -303,3 +303,55 @@ fn truncating_opens_drop_set_id_bits_but_empty_writes_change_nothing() {
     put(&admin, "d/f", b"root writes");
     assert_eq!(admin.stat(b"d/f").unwrap().mode & 0o7777, 0o4755);
 }
+
+#[test]
+fn a_read_only_mount_of_a_mount_table_answers_erofs_before_permissions() {
+    let lower: Arc<dyn FileSystem> = Arc::new(vfsbox_memory::MemoryFs::new());
+    let admin = Emulated::new(Arc::clone(&lower));
+    put(&admin, "f", b"x");
+    admin.mkdir(b"d", 0o755).unwrap();
+    let ro: Arc<dyn FileSystem> = Arc::new(vfsbox_readonly::ReadOnly::new(lower));
+    let table: Arc<dyn FileSystem> = Arc::new(
+        vfsbox_mounts::MountTable::builder()
+            .mount("/", Arc::new(vfsbox_memory::MemoryFs::new()))
+            .unwrap()
+            .mount("/ro", ro)
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    let user = nobody(table);
+    assert_eq!(
+        user.fchmodat(AT_FDCWD, b"/ro/f", 0o600, 0),
+        Err(Errno::EROFS)
+    );
+    assert_eq!(
+        user.fchownat(AT_FDCWD, b"/ro/f", 1, 1, 0),
+        Err(Errno::EROFS)
+    );
+    let t = TimeSpec { sec: 1, nsec: 2 };
+    assert_eq!(
+        user.utimensat(AT_FDCWD, b"/ro/f", [t, t], 0),
+        Err(Errno::EROFS)
+    );
+    assert_eq!(user.open(b"/ro/f", libc::O_WRONLY, 0), Err(Errno::EROFS));
+    assert_eq!(
+        user.open(b"/ro/new", libc::O_CREAT | RW, 0o644),
+        Err(Errno::EROFS)
+    );
+    assert_eq!(user.mkdir(b"/ro/new", 0o755), Err(Errno::EROFS));
+    assert_eq!(user.mkdir(b"/ro/d", 0o755), Err(Errno::EEXIST));
+    assert_eq!(user.unlink(b"/ro/f"), Err(Errno::EROFS));
+    assert_eq!(user.unlink(b"/ro/missing"), Err(Errno::EROFS));
+    assert_eq!(user.rename(b"/ro/f", b"/ro/g"), Err(Errno::EROFS));
+    assert_eq!(user.truncate(b"/ro/f", 0), Err(Errno::EROFS));
+    assert_eq!(
+        user.faccessat(AT_FDCWD, b"/ro/f", libc::W_OK, 0),
+        Err(Errno::EROFS)
+    );
+    assert_eq!(
+        user.setxattr(b"/ro/f", b"user.a", b"v", 0, 0),
+        Err(Errno::EROFS)
+    );
+    assert_eq!(get(&user, "/ro/f"), b"x");
+}

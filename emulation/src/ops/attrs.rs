@@ -90,7 +90,7 @@ impl Emulated {
             return Err(Errno::EROFS);
         }
         if !self.eff.owns(attr) {
-            return Err(Errno::EPERM);
+            return Err(self.unless_ro(node, Errno::EPERM));
         }
         let mut perm = mode & 0o7777;
         if !self.eff.is_root() && !self.eff.in_group(attr.gid) {
@@ -138,7 +138,7 @@ impl Emulated {
             let uid_ok = uid.is_none_or(|u| owner && u == attr.uid);
             let gid_ok = gid.is_none_or(|g| owner && (g == attr.gid || self.eff.in_group(g)));
             if !uid_ok || !gid_ok {
-                return Err(Errno::EPERM);
+                return Err(self.unless_ro(node, Errno::EPERM));
             }
         }
         let change = SetAttr {
@@ -205,10 +205,13 @@ impl Emulated {
         }
         let touch = sets.iter().all(|s| *s == Some(TimeSet::Now));
         if !self.eff.owns(&found.attr) {
-            if touch {
-                self.eff.may(&found.attr, MAY_WRITE)?;
+            let refused = if touch {
+                self.eff.may(&found.attr, MAY_WRITE).err()
             } else {
-                return Err(Errno::EPERM);
+                Some(Errno::EPERM)
+            };
+            if let Some(err) = refused {
+                return Err(self.unless_ro(found.node().id(), err));
             }
         }
         let change = SetAttr {
@@ -241,8 +244,14 @@ impl Emulated {
         if mode == libc::F_OK {
             return Ok(());
         }
-        if mode & libc::W_OK != 0 {
-            self.check_writable_fs(found.attr.kind)?;
+        if mode & libc::W_OK != 0
+            && matches!(
+                found.attr.kind,
+                FileKind::Regular | FileKind::Directory | FileKind::Symlink
+            )
+            && self.ro_at(found.node().id())
+        {
+            return Err(Errno::EROFS);
         }
         cred.may(&found.attr, mode as u32)
     }
@@ -255,11 +264,13 @@ impl Emulated {
             FileKind::Regular => {}
             _ => return Err(Errno::EINVAL),
         }
+        let node = found.node().id();
         if self.read_only {
             return Err(Errno::EROFS);
         }
-        self.eff.may(&found.attr, MAY_WRITE)?;
-        let node = found.node().id();
+        self.eff
+            .may(&found.attr, MAY_WRITE)
+            .map_err(|e| self.unless_ro(node, e))?;
         self.kill_setid(&found.attr, node, None)?;
         let change = SetAttr {
             size: Some(size),

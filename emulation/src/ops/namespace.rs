@@ -65,7 +65,7 @@ impl Emulated {
             if trailing_bad {
                 return Err(Errno::ENOENT);
             }
-            if self.read_only {
+            if self.ro_at(loc.node().id()) {
                 return Err(Errno::EROFS);
             }
             allowed?;
@@ -237,16 +237,22 @@ impl Emulated {
         let Some(name) = last.name(&self.fs, &loc)? else {
             return Err(Errno::EINVAL);
         };
-        let entry = self.fs.lookup(loc.node().id(), name)?;
+        let dir = loc.node().id();
+        let entry = self
+            .fs
+            .lookup(dir, name)
+            .map_err(|e| self.unless_ro(dir, e))?;
         drop(NodeRef::adopt(&self.fs, entry.node));
         if !is_dir && last.trailing_slash {
-            return Err(if entry.attr.kind == FileKind::Directory {
+            let err = if entry.attr.kind == FileKind::Directory {
                 Errno::EISDIR
             } else {
                 Errno::ENOTDIR
-            });
+            };
+            return Err(self.unless_ro(dir, err));
         }
-        self.may_delete(&loc, &entry.attr, is_dir)?;
+        self.may_delete(&loc, &entry.attr, is_dir)
+            .map_err(|e| self.unless_ro(dir, e))?;
         if is_dir {
             self.fs.rmdir(loc.node().id(), name)
         } else {
@@ -281,71 +287,81 @@ impl Emulated {
         if self.read_only {
             return Err(Errno::EROFS);
         }
-        // Each name is checked where its lookup happens: the old one first.
-        let Some(old_name) = old_last.name(&self.fs, &old_loc)? else {
-            return Err(Errno::EBUSY);
+        // Everything checked from here on comes after mnt_want_write in Linux: on a
+        // read-only mount of a mount table it is EROFS instead.
+        let checked = || -> Result<Option<(&Name, &Name)>, Errno> {
+            // Each name is checked where its lookup happens: the old one first.
+            let Some(old_name) = old_last.name(&self.fs, &old_loc)? else {
+                return Err(Errno::EBUSY);
+            };
+            let source = self.fs.lookup(old_loc.node().id(), old_name)?;
+            drop(NodeRef::adopt(&self.fs, source.node));
+            let Some(new_name) = new_last.name(&self.fs, &new_loc)? else {
+                return Err(Errno::EBUSY);
+            };
+            let target = match self.fs.lookup(new_loc.node().id(), new_name) {
+                Ok(entry) => {
+                    drop(NodeRef::adopt(&self.fs, entry.node));
+                    Some(entry)
+                }
+                Err(e) if e == Errno::ENOENT => None,
+                Err(e) => return Err(e),
+            };
+            match (&target, mode) {
+                (Some(_), RenameFlags::NoReplace) => return Err(Errno::EEXIST),
+                (None, RenameFlags::Exchange) => return Err(Errno::ENOENT),
+                _ => {}
+            }
+            let is_dir = source.attr.kind == FileKind::Directory;
+            let target_is_dir = target
+                .as_ref()
+                .is_some_and(|t| t.attr.kind == FileKind::Directory);
+            if exchange && target.is_some() && !target_is_dir && new_last.trailing_slash {
+                return Err(Errno::ENOTDIR);
+            }
+            if !is_dir && (old_last.trailing_slash || (!exchange && new_last.trailing_slash)) {
+                return Err(Errno::ENOTDIR);
+            }
+            // The source may not be an ancestor of the target.
+            if new_loc.contains(source.node) {
+                return Err(Errno::EINVAL);
+            }
+            // The target may not be an ancestor of the source.
+            if let Some(t) = &target {
+                if old_loc.contains(t.node) {
+                    return Err(if exchange {
+                        Errno::EINVAL
+                    } else {
+                        Errno::ENOTEMPTY
+                    });
+                }
+                if t.node == source.node {
+                    return Ok(None);
+                }
+            }
+            self.may_delete(&old_loc, &source.attr, is_dir)?;
+            match &target {
+                None => self.may_create_in(&new_loc)?,
+                Some(t) => {
+                    let as_dir = if exchange { target_is_dir } else { is_dir };
+                    self.may_delete(&new_loc, &t.attr, as_dir)?;
+                }
+            }
+            if old_loc.node().id() != new_loc.node().id() {
+                if is_dir {
+                    self.eff.may(&source.attr, MAY_WRITE)?;
+                }
+                if let (true, Some(t)) = (exchange && target_is_dir, &target) {
+                    self.eff.may(&t.attr, MAY_WRITE)?;
+                }
+            }
+            Ok(Some((old_name, new_name)))
         };
-        let source = self.fs.lookup(old_loc.node().id(), old_name)?;
-        drop(NodeRef::adopt(&self.fs, source.node));
-        let Some(new_name) = new_last.name(&self.fs, &new_loc)? else {
-            return Err(Errno::EBUSY);
+        let (old_name, new_name) = match checked() {
+            Ok(Some(names)) => names,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(self.unless_ro(old_loc.node().id(), e)),
         };
-        let target = match self.fs.lookup(new_loc.node().id(), new_name) {
-            Ok(entry) => {
-                drop(NodeRef::adopt(&self.fs, entry.node));
-                Some(entry)
-            }
-            Err(e) if e == Errno::ENOENT => None,
-            Err(e) => return Err(e),
-        };
-        match (&target, mode) {
-            (Some(_), RenameFlags::NoReplace) => return Err(Errno::EEXIST),
-            (None, RenameFlags::Exchange) => return Err(Errno::ENOENT),
-            _ => {}
-        }
-        let is_dir = source.attr.kind == FileKind::Directory;
-        let target_is_dir = target
-            .as_ref()
-            .is_some_and(|t| t.attr.kind == FileKind::Directory);
-        if exchange && target.is_some() && !target_is_dir && new_last.trailing_slash {
-            return Err(Errno::ENOTDIR);
-        }
-        if !is_dir && (old_last.trailing_slash || (!exchange && new_last.trailing_slash)) {
-            return Err(Errno::ENOTDIR);
-        }
-        // The source may not be an ancestor of the target.
-        if new_loc.contains(source.node) {
-            return Err(Errno::EINVAL);
-        }
-        // The target may not be an ancestor of the source.
-        if let Some(t) = &target {
-            if old_loc.contains(t.node) {
-                return Err(if exchange {
-                    Errno::EINVAL
-                } else {
-                    Errno::ENOTEMPTY
-                });
-            }
-            if t.node == source.node {
-                return Ok(());
-            }
-        }
-        self.may_delete(&old_loc, &source.attr, is_dir)?;
-        match &target {
-            None => self.may_create_in(&new_loc)?,
-            Some(t) => {
-                let as_dir = if exchange { target_is_dir } else { is_dir };
-                self.may_delete(&new_loc, &t.attr, as_dir)?;
-            }
-        }
-        if old_loc.node().id() != new_loc.node().id() {
-            if is_dir {
-                self.eff.may(&source.attr, MAY_WRITE)?;
-            }
-            if let (true, Some(t)) = (exchange && target_is_dir, &target) {
-                self.eff.may(&t.attr, MAY_WRITE)?;
-            }
-        }
         self.fs.rename(
             old_loc.node().id(),
             old_name,

@@ -146,7 +146,9 @@ impl Emulated {
                     if dir.kind != FileKind::Directory {
                         return Err(Errno::ENOTDIR);
                     }
-                    self.eff.may(&dir, MAY_WRITE | MAY_EXEC)?;
+                    self.eff
+                        .may(&dir, MAY_WRITE | MAY_EXEC)
+                        .map_err(|e| self.unless_ro(loc.node().id(), e))?;
                     let perm = mode & 0o7777 & !self.umask_bits();
                     self.check_setid_kept(perm)?;
                     let provider = OpenFlags::from_raw(flags & PROVIDER_FLAGS & !libc::O_TRUNC);
@@ -196,7 +198,15 @@ impl Emulated {
         if acc & MAY_WRITE != 0 {
             self.check_writable_fs(attr.kind)?;
         }
-        self.eff.may(&attr, acc)?;
+        self.eff.may(&attr, acc).map_err(|e| {
+            let writes = acc & MAY_WRITE != 0
+                && matches!(attr.kind, FileKind::Regular | FileKind::Directory);
+            if writes {
+                self.unless_ro(found.node().id(), e)
+            } else {
+                e
+            }
+        })?;
         if flags & libc::O_NOATIME != 0 && !self.eff.owns(&attr) {
             return Err(Errno::EPERM);
         }

@@ -80,7 +80,8 @@ impl Emulated {
         if self.read_only {
             return Err(Errno::EROFS);
         }
-        self.xattr_permission(attr, name, MAY_WRITE)?;
+        self.xattr_permission(attr, name, MAY_WRITE)
+            .map_err(|e| self.unless_ro(node, e))?;
         let how = match how {
             0 => XattrSet::Either,
             libc::XATTR_CREATE => XattrSet::Create,
@@ -100,7 +101,8 @@ impl Emulated {
         if self.read_only {
             return Err(Errno::EROFS);
         }
-        self.xattr_permission(attr, name, MAY_WRITE)?;
+        self.xattr_permission(attr, name, MAY_WRITE)
+            .map_err(|e| self.unless_ro(node, e))?;
         self.fs.removexattr(node, name)
     }
 
