@@ -50,13 +50,22 @@ impl Emulated {
         if let Some(current) = self.refreshed(&loc) {
             let path = current.path();
             *self.cwd.lock() = current;
-            return Ok(path);
+            return Self::fits_a_page(path);
         }
         self.compat.emit(
             CompatEvent::StaleDirectoryPath,
             "the directory was renamed after it was reached and could not be found again",
         )?;
-        Ok(loc.path())
+        Self::fits_a_page(loc.path())
+    }
+
+    /// The kernel builds the path in one page: a longer one (with its NUL) is
+    /// `ENAMETOOLONG`.
+    fn fits_a_page(path: Vec<u8>) -> Result<Vec<u8>, Errno> {
+        if path.len() >= crate::resolver::PATH_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        Ok(path)
     }
 
     /// True when every step of `loc`'s chain still names the node it held: no directory of
