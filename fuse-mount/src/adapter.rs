@@ -599,7 +599,15 @@ impl fuser::Filesystem for Adapter {
                 }
                 Ok(handle)
             }) {
-                Ok(handle) => reply.opened(FileHandle(handle.0), self.open_flags()),
+                Ok(handle) => {
+                    // A handle that cannot write has no delayed write error to report at
+                    // close: the kernel may skip FLUSH, one round trip per close.
+                    let mut fopen = self.open_flags();
+                    if !flags.writable() {
+                        fopen |= FopenFlags::FOPEN_NOFLUSH;
+                    }
+                    reply.opened(FileHandle(handle.0), fopen)
+                }
                 Err(e) => reply.error(errno(e)),
             }
         });
