@@ -67,10 +67,11 @@ impl Builder {
         self
     }
 
-    /// The descriptor limit: descriptors are `0..limit`, `EMFILE` beyond (default 1024).
+    /// The descriptor limit: descriptors are `0..limit`, `EMFILE` beyond (default 1024; at
+    /// most `i32::MAX`, the largest descriptor number).
     #[must_use]
     pub fn fd_limit(mut self, limit: usize) -> Builder {
-        self.fd_limit = limit;
+        self.fd_limit = limit.min(i32::MAX as usize);
         self
     }
 

@@ -306,3 +306,23 @@ fn very_deep_descriptor_chains_drop_without_recursion() {
     );
     p.close(fd).unwrap();
 }
+
+#[test]
+fn huge_limits_and_bad_numbers_never_panic() {
+    let p = Emulated::builder(Arc::new(vfsbox_memory::MemoryFs::new()))
+        .fd_limit(usize::MAX)
+        .build();
+    put(&p, "f", b"");
+    let fd = p.open(b"f", libc::O_RDONLY, 0).unwrap();
+    assert_eq!(p.dup2(fd, -5), Err(Errno::EBADF));
+    assert_eq!(p.dup2(fd, i32::MAX), Err(Errno::EBADF));
+    assert_eq!(p.fcntl(fd, libc::F_DUPFD, -1), Err(Errno::EINVAL));
+    assert_eq!(p.fcntl(fd, libc::F_DUPFD, i64::MAX), Err(Errno::EINVAL));
+    assert_eq!(p.dup2(fd, 100_000), Ok(100_000));
+    assert_eq!(p.lseek(fd, i64::MAX, libc::SEEK_SET), Ok(i64::MAX));
+    assert_eq!(p.lseek(fd, 1, libc::SEEK_CUR), Err(Errno::EINVAL));
+    let mut buf = [0u8; 4];
+    assert_eq!(p.read(fd, &mut buf), Ok(0));
+    assert_eq!(p.pread(fd, &mut buf, i64::MAX), Ok(0));
+    assert_eq!(p.fcntl(i32::MIN, libc::F_GETFD, 0), Err(Errno::EBADF));
+}
