@@ -39,11 +39,42 @@ impl Drop for NodeRef {
     }
 }
 
+/// A name kept in a link: inline when short (most are), so a step down is one allocation.
+enum LinkName {
+    Inline { len: u8, bytes: [u8; INLINE_NAME] },
+    Heap(Box<[u8]>),
+}
+
+/// Names up to this long are kept inline.
+const INLINE_NAME: usize = 30;
+
+impl LinkName {
+    fn new(name: &[u8]) -> LinkName {
+        if name.len() <= INLINE_NAME {
+            let mut bytes = [0u8; INLINE_NAME];
+            bytes[..name.len()].copy_from_slice(name);
+            LinkName::Inline {
+                len: name.len() as u8,
+                bytes,
+            }
+        } else {
+            LinkName::Heap(name.into())
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            LinkName::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            LinkName::Heap(bytes) => bytes,
+        }
+    }
+}
+
 /// One step of a chain: a held directory (or object), its name, the chain above it.
 struct Link {
     node: NodeRef,
     /// Empty for the root.
-    name: Box<[u8]>,
+    name: LinkName,
     parent: Option<Location>,
 }
 
@@ -78,7 +109,7 @@ impl Location {
                 id: fs.root(),
                 owned: false,
             },
-            name: Box::default(),
+            name: LinkName::new(b""),
             parent: None,
         }))
     }
@@ -105,7 +136,7 @@ impl Location {
     pub(crate) fn child(&self, node: NodeRef, name: &[u8]) -> Location {
         Location(Arc::new(Link {
             node,
-            name: name.into(),
+            name: LinkName::new(name),
             parent: Some(self.clone()),
         }))
     }
@@ -128,7 +159,7 @@ impl Location {
         let mut at = Some(self);
         while let Some(loc) = at {
             if loc.0.parent.is_some() {
-                names.push(&loc.0.name);
+                names.push(loc.0.name.as_bytes());
             }
             at = loc.0.parent.as_ref();
         }
@@ -151,7 +182,7 @@ impl Location {
             let loc = at?;
             let parent = loc.0.parent.as_ref()?;
             at = Some(parent);
-            Some((parent.node(), &loc.0.name[..], loc.node()))
+            Some((parent.node(), loc.0.name.as_bytes(), loc.node()))
         })
     }
 
