@@ -72,6 +72,7 @@ fn a_renamed_cwd_is_found_again_as_linux_follows_it() {
     p.chdir(b"old/sub").unwrap();
     assert_eq!(p.getcwd().unwrap(), b"/old/sub");
     p.rename(b"/old", b"/other/new").unwrap();
+    assert_eq!(p.realpath(b".").unwrap(), b"/other/new/sub");
     assert_eq!(p.getcwd().unwrap(), b"/other/new/sub");
     // `..` now follows the real parents.
     assert_eq!(p.realpath(b"../..").unwrap(), b"/other");

@@ -150,7 +150,15 @@ impl Emulated {
         let start = if path.first() == Some(&b'/') {
             self.root_location()
         } else {
-            self.cwd_location()
+            // The result spells the cwd's path: make sure it is the current one.
+            let cwd = self.cwd_location();
+            match self.refreshed(&cwd) {
+                Some(current) if !cwd.is_root() => {
+                    *self.cwd.lock() = current.clone();
+                    current
+                }
+                _ => cwd,
+            }
         };
         let found = self.resolver(&self.eff).resolve_any_length(&start, path)?;
         let resolved = found.into_location().path();
