@@ -27,13 +27,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use vfsbox_api::{
-    Attr, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId, NameBuf, NodeId,
-    OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, XattrSet, PERM_MASK, S_ISGID, S_ISUID,
+    Attr, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId, NodeId, OpenFlags,
+    Owner, RenameFlags, SeekHole, SetAttr, XattrSet, PERM_MASK, S_ISGID, S_ISUID,
 };
 
 /// How many provider entries `readdirplus` takes per batch before looking them up (lookups
 /// happen outside the provider's `readdir` callback, where a provider may hold a lock).
-const PLUS_BATCH: usize = 64;
+const PLUS_BATCH: usize = 256;
 
 /// Serves one provider to the kernel.
 pub struct Adapter {
@@ -305,48 +305,65 @@ impl Adapter {
                 return Ok(());
             }
         }
+        if resume == Resume::Start {
+            // rewinddir: the directory as it is now, not as read ahead.
+            offsets.pending.clear();
+            offsets.pending_after = None;
+        }
         let mut cookie = match resume {
             Resume::Provider(c) => c,
             _ => 0,
         };
         loop {
-            let mut batch: Vec<(NameBuf, u64)> = Vec::with_capacity(PLUS_BATCH);
-            self.fs
-                .readdir(HandleId(fh.0), cookie, &mut |entry: DirEntry<'_>| {
-                    if batch.len() == PLUS_BATCH {
-                        return false;
-                    }
-                    batch.push((entry.name.to_owned(), entry.cookie));
-                    true
-                })?;
-            let more = batch.len() == PLUS_BATCH;
-            for (name, entry_cookie) in batch {
+            // Continue from entries read ahead for this very position, else read a batch.
+            if offsets.pending_after != Some(cookie)
+                || (offsets.pending.is_empty() && !offsets.provider_done)
+            {
+                let mut batch = std::collections::VecDeque::with_capacity(PLUS_BATCH);
+                self.fs
+                    .readdir(HandleId(fh.0), cookie, &mut |entry: DirEntry<'_>| {
+                        if batch.len() == PLUS_BATCH {
+                            return false;
+                        }
+                        batch.push_back((entry.name.to_owned(), entry.cookie));
+                        true
+                    })?;
+                offsets.provider_done = batch.len() < PLUS_BATCH;
+                offsets.pending = batch;
+                offsets.pending_after = Some(cookie);
+            }
+            while let Some((name, entry_cookie)) = offsets.pending.front().cloned() {
                 let off = offsets.offset_of(entry_cookie);
-                cookie = entry_cookie;
                 let entry = match self.fs.lookup(dir, &name) {
-                    Ok(entry) => entry,
+                    Ok(entry) => Some(entry),
                     // Removed since it was listed: as if the listing had come later.
-                    Err(Errno::ENOENT) => continue,
+                    Err(Errno::ENOENT) => None,
                     Err(e) => return Err(e),
                 };
-                let (child, generation) = self.inodes.remember(entry.node);
-                let full = reply.add(
-                    INodeNo(child),
-                    off,
-                    OsStr::from_bytes(name.as_bytes()),
-                    &self.entry_ttl,
-                    &convert::file_attr(child, &entry.attr),
-                    Generation(generation),
-                );
-                if full {
-                    // Not sent: give back the lookup just counted.
-                    if let Some(f) = self.inodes.forget(child, 1) {
-                        self.fs.forget(f.node, f.count);
+                if let Some(entry) = entry {
+                    let (child, generation) = self.inodes.remember(entry.node);
+                    let full = reply.add(
+                        INodeNo(child),
+                        off,
+                        OsStr::from_bytes(name.as_bytes()),
+                        &self.entry_ttl,
+                        &convert::file_attr(child, &entry.attr),
+                        Generation(generation),
+                    );
+                    if full {
+                        // Not sent: give back the lookup just counted; the entry stays
+                        // pending for the next request, which resumes at `cookie`.
+                        if let Some(f) = self.inodes.forget(child, 1) {
+                            self.fs.forget(f.node, f.count);
+                        }
+                        return Ok(());
                     }
-                    return Ok(());
                 }
+                offsets.pending.pop_front();
+                cookie = entry_cookie;
+                offsets.pending_after = Some(cookie);
             }
-            if !more {
+            if offsets.provider_done {
                 return Ok(());
             }
         }
@@ -706,7 +723,15 @@ impl fuser::Filesystem for Adapter {
             match self.node(ino).and_then(|node| self.fs.opendir(node)) {
                 Ok(handle) => {
                     self.dirs.open(handle.0);
-                    reply.opened(FileHandle(handle.0), FopenFlags::empty())
+                    // The kernel may keep listings in its cache across opens; it drops them
+                    // when the directory changes through the mount, when its mtime changes
+                    // at an attribute refresh, and on an invalidation.
+                    let fopen = if self.keep_cache {
+                        FopenFlags::FOPEN_CACHE_DIR | FopenFlags::FOPEN_KEEP_CACHE
+                    } else {
+                        FopenFlags::empty()
+                    };
+                    reply.opened(FileHandle(handle.0), fopen)
                 }
                 Err(e) => reply.error(errno(e)),
             }

@@ -10,7 +10,8 @@
 //! keeps its number, so the table grows with the directory, not with the number of passes.
 
 use parking_lot::Mutex;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use vfsbox_api::NameBuf;
 
 /// The offset after `.`.
 pub const AFTER_DOT: u64 = 1;
@@ -28,11 +29,19 @@ pub enum Resume {
     Provider(u64),
 }
 
-/// The offsets issued for one open directory.
+/// The offsets issued for one open directory, and the entries read ahead from the provider.
 #[derive(Debug, Default)]
 pub struct Offsets {
     cookies: Vec<u64>,
     numbers: HashMap<u64, u64>,
+    /// Entries read from the provider but not yet sent (`readdirplus` reads a batch and a
+    /// reply holds only part of it), with their cookies.
+    pub pending: VecDeque<(NameBuf, u64)>,
+    /// The provider cookie `pending` continues from (valid only while `pending` is not empty
+    /// or `provider_done` is set).
+    pub pending_after: Option<u64>,
+    /// The provider had nothing after `pending`.
+    pub provider_done: bool,
 }
 
 impl Offsets {

@@ -50,6 +50,12 @@ fn in_process_changes_show_at_once_through_the_invalidator() {
     fs::write(m.join("f"), b"hello").unwrap();
     assert_eq!(fs::read(m.join("f")).unwrap(), b"hello");
     assert_eq!(fs::metadata(m.join("f")).unwrap().len(), 5);
+    // The kernel now caches the root's listing too (FOPEN_CACHE_DIR).
+    let listed: Vec<_> = fs::read_dir(m.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(listed, ["f"]);
 
     // Control: a change behind the adapter's back stays invisible (the caches are live).
     let f = memory.lookup(root, name("f")).unwrap();
