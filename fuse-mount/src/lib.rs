@@ -6,13 +6,26 @@
 //! adapter maps provider nodes to FUSE inode numbers with the kernel's lookup counts
 //! ([`inodes`]), adds `.` and `..` to listings, and keeps directory offsets stable.
 //!
+//! What a mount shows differently from a kernel filesystem, because of FUSE (the kernel tests
+//! compare everything else with a plain directory, `tests/posix.rs`):
+//! - `st_ino` is the FUSE inode number (fuser sends one number for both), stable while the
+//!   kernel holds the node, not the provider's `Attr::ino`; `st_dev` is the mount's.
+//! - `d_ino` in a plain `readdir` reply is the provider's inode number; the adapter asks for
+//!   `readdirplus` on every listing, where it is the FUSE number, as `stat` shows.
+//! - Locks (`fcntl`, `flock`) live in the kernel, per mount: the adapter does not ask for
+//!   `FUSE_POSIX_LOCKS`/`FUSE_FLOCK_LOCKS`, so they work fully among processes using the
+//!   mount but are not seen by in-process users of the provider (it has no lock operations).
+//! - A change made behind the adapter's back (on a host directory directly, or in-process
+//!   without [`Invalidating`]) shows after the entry/attribute timeouts, not at once.
+//! - Set-id bits are cleared on unprivileged writes by the adapter, which knows the caller's
+//!   primary group only (FUSE does not send supplementary groups).
+//!
 //! Left for later, with the reason:
 //! - FUSE passthrough (backing files, Linux 6.9+) for host files: fuser 0.18 supports it
 //!   (`ReplyOpen::opened_passthrough`), but the `FileSystem` trait gives no way to reach the
 //!   host file descriptor behind a provider handle, and passthrough would bypass the wrappers
 //!   (quotas, audit) stacked over a host provider. It needs an additive trait method that only
 //!   an unwrapped host provider answers.
-//! - Locks are the kernel's: see [`adapter`].
 #![forbid(unsafe_code)]
 
 mod adapter;
@@ -110,7 +123,7 @@ pub enum MountError {
     #[error("{0:?} is already a mount point; if a vfsbox daemon died there, run `vfsbox umount {dir}`", dir = .0.display())]
     AlreadyMounted(PathBuf),
     /// The caller may not mount there (or may not use /dev/fuse).
-    #[error("permission denied on {0:?}; mount on a directory you own, or run as root")]
+    #[error("permission denied on {0:?}; run as root, or (with fusermount3 from the fuse3 package and access to /dev/fuse) mount on a directory you own")]
     PermissionDenied(PathBuf),
     /// The mountpoint is inside a host directory the provider exports.
     #[error("mountpoint {mountpoint:?} is inside host directory {host_dir:?} that the provider exports; the mount would contain itself, choose a mountpoint outside it")]

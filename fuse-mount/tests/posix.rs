@@ -637,3 +637,46 @@ fn unprivileged_writes_clear_setid_bits_as_the_kernel_does() {
     let want = suid_after_unprivileged_changes(oracle.path());
     assert_eq!(suid_after_unprivileged_changes(m.path()), want);
 }
+
+/// `flock` locks conflict between open files and between processes on the mount as on a
+/// kernel filesystem (the kernel keeps them for the mount).
+fn locks(root: &Path) -> Vec<String> {
+    use nix::fcntl::{Flock, FlockArg};
+    let path = root.join("locked");
+    fs::write(&path, b"x").unwrap();
+    let first = Flock::lock(File::open(&path).unwrap(), FlockArg::LockExclusiveNonblock)
+        .map_err(|(_, e)| e)
+        .unwrap();
+    let second = Flock::lock(File::open(&path).unwrap(), FlockArg::LockSharedNonblock)
+        .map(drop)
+        .map_err(|(_, e)| errno_name(e as i32));
+    drop(first);
+    let third = Flock::lock(File::open(&path).unwrap(), FlockArg::LockSharedNonblock)
+        .map(drop)
+        .map_err(|(_, e)| errno_name(e as i32));
+    // A lock held by another process (flock(1)) is seen here.
+    let mut child = std::process::Command::new("flock")
+        .args(["--exclusive", path.to_str().unwrap(), "sleep", "2"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let fourth = Flock::lock(File::open(&path).unwrap(), FlockArg::LockExclusiveNonblock)
+        .map(drop)
+        .map_err(|(_, e)| errno_name(e as i32));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    vec![
+        format!("{second:?}"),
+        format!("{third:?}"),
+        format!("{fourth:?}"),
+    ]
+}
+
+#[test]
+fn locks_conflict_as_on_the_kernel() {
+    let m = common::mount_provider("memory");
+    let oracle = tempfile::tempdir().unwrap();
+    let want = locks(oracle.path());
+    assert_eq!(want[0], "Err(\"EAGAIN\")");
+    assert_eq!(locks(m.path()), want);
+}
