@@ -39,8 +39,11 @@ impl Drop for NodeRef {
     }
 }
 
-/// A name kept in a link: inline when short (most are), so a step down is one allocation.
-enum LinkName {
+/// A component name kept by the layer (in a chain link, or as the last component of a walk):
+/// inline when short (most are), so keeping one allocates nothing and a step down is one
+/// allocation.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum LinkName {
     Inline { len: u8, bytes: [u8; INLINE_NAME] },
     Heap(Box<[u8]>),
 }
@@ -49,7 +52,7 @@ enum LinkName {
 const INLINE_NAME: usize = 30;
 
 impl LinkName {
-    fn new(name: &[u8]) -> LinkName {
+    pub(crate) fn new(name: &[u8]) -> LinkName {
         if name.len() <= INLINE_NAME {
             let mut bytes = [0u8; INLINE_NAME];
             bytes[..name.len()].copy_from_slice(name);
@@ -62,11 +65,25 @@ impl LinkName {
         }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             LinkName::Inline { len, bytes } => &bytes[..usize::from(*len)],
             LinkName::Heap(bytes) => bytes,
         }
+    }
+}
+
+impl std::ops::Deref for LinkName {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for LinkName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_bytes().escape_ascii().to_string())
     }
 }
 
@@ -134,9 +151,14 @@ impl Location {
 
     /// This chain extended by `name`, held as `node`.
     pub(crate) fn child(&self, node: NodeRef, name: &[u8]) -> Location {
+        self.child_named(node, LinkName::new(name))
+    }
+
+    /// This chain extended by a name already kept, held as `node`.
+    pub(crate) fn child_named(&self, node: NodeRef, name: LinkName) -> Location {
         Location(Arc::new(Link {
             node,
-            name: LinkName::new(name),
+            name,
             parent: Some(self.clone()),
         }))
     }

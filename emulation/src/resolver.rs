@@ -14,7 +14,7 @@
 //! asked to (or when a trailing slash demands a directory).
 
 use crate::identity::{Cred, MAY_EXEC};
-use crate::node::{Location, NodeRef};
+use crate::node::{LinkName, Location, NodeRef};
 use std::sync::Arc;
 use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name};
 
@@ -34,7 +34,7 @@ pub(crate) enum LastKind {
     /// `..`
     DotDot,
     /// A name, not yet validated (its length is checked where Linux's lookup checks it).
-    Name(Vec<u8>),
+    Name(LinkName),
 }
 
 /// The last component of a path and whether slashes followed it.
@@ -82,7 +82,7 @@ pub(crate) fn name_in<'n>(
 /// `parent` itself (for `.`, `..`, `/`, or an empty path) or a node held below it.
 pub(crate) struct Found {
     pub(crate) parent: Location,
-    pub(crate) leaf: Option<(NodeRef, Vec<u8>)>,
+    pub(crate) leaf: Option<(NodeRef, LinkName)>,
     pub(crate) attr: Attr,
 }
 
@@ -107,7 +107,7 @@ impl Found {
     /// The chain ending at the object (what a descriptor or the cwd keeps).
     pub(crate) fn into_location(self) -> Location {
         match self.leaf {
-            Some((node, name)) => self.parent.child(node, &name),
+            Some((node, name)) => self.parent.child_named(node, name),
             None => self.parent,
         }
     }
@@ -131,10 +131,13 @@ pub(crate) fn check_path(path: &[u8]) -> Result<(), Errno> {
 /// The texts still to walk: the path (borrowed), then symlink targets pushed on top of what
 /// remains. A text is popped once its last component has been taken, so every text below
 /// the top still has components: the component taken is the last one when its text ends
-/// and it is the only text left.
+/// and it is the only text left. The first text is kept apart from the targets so that a
+/// walk without symlinks allocates nothing.
 struct Work<'p> {
-    /// `(text, cursor)`; the top is walked first.
-    segments: Vec<(std::borrow::Cow<'p, [u8]>, usize)>,
+    /// The text the walk started with and its cursor; `None` once it is used up.
+    base: Option<(std::borrow::Cow<'p, [u8]>, usize)>,
+    /// Symlink targets `(text, cursor)` above it; the last is walked first.
+    targets: Vec<(Vec<u8>, usize)>,
     /// Where the most recent component is in the top text.
     component: std::ops::Range<usize>,
 }
@@ -150,24 +153,48 @@ struct Step {
 impl<'p> Work<'p> {
     fn new(text: std::borrow::Cow<'p, [u8]>) -> Work<'p> {
         Work {
-            segments: vec![(text, 0)],
+            base: Some((text, 0)),
+            targets: Vec::new(),
             component: 0..0,
         }
     }
 
+    /// The text walked now and its cursor.
+    fn top(&self) -> Option<(&[u8], usize)> {
+        match self.targets.last() {
+            Some((text, cursor)) => Some((text, *cursor)),
+            None => self
+                .base
+                .as_ref()
+                .map(|(text, cursor)| (&text[..], *cursor)),
+        }
+    }
+
+    /// Drops the text walked now.
+    fn pop(&mut self) {
+        if self.targets.pop().is_none() {
+            self.base = None;
+        }
+    }
+
+    /// How many texts remain.
+    fn depth(&self) -> usize {
+        self.targets.len() + usize::from(self.base.is_some())
+    }
+
     /// Pushes a symlink target; the text it interrupts is dropped if nothing remains of it.
     fn push(&mut self, text: Vec<u8>) {
-        if let Some((top, cursor)) = self.segments.last() {
-            if *cursor == top.len() {
-                self.segments.pop();
+        if let Some((top, cursor)) = self.top() {
+            if cursor == top.len() {
+                self.pop();
             }
         }
-        self.segments.push((std::borrow::Cow::Owned(text), 0));
+        self.targets.push((text, 0));
     }
 
     /// The component most recently taken.
     fn component(&self) -> &[u8] {
-        match self.segments.last() {
+        match self.top() {
             Some((text, _)) => &text[self.component.clone()],
             None => &[],
         }
@@ -176,28 +203,38 @@ impl<'p> Work<'p> {
     /// Takes the next component.
     fn next(&mut self) -> Option<Step> {
         loop {
-            let depth = self.segments.len();
-            let (text, cursor) = self.segments.last_mut()?;
-            while *cursor < text.len() && text[*cursor] == b'/' {
-                *cursor += 1;
+            let depth = self.depth();
+            let (text, mut cursor) = self.top()?;
+            while cursor < text.len() && text[cursor] == b'/' {
+                cursor += 1;
             }
-            if *cursor == text.len() {
-                self.segments.pop();
+            if cursor == text.len() {
+                self.pop();
                 continue;
             }
-            let start = *cursor;
-            while *cursor < text.len() && text[*cursor] != b'/' {
-                *cursor += 1;
+            let start = cursor;
+            while cursor < text.len() && text[cursor] != b'/' {
+                cursor += 1;
             }
-            let end = *cursor;
-            while *cursor < text.len() && text[*cursor] == b'/' {
-                *cursor += 1;
+            let end = cursor;
+            while cursor < text.len() && text[cursor] == b'/' {
+                cursor += 1;
+            }
+            let done = cursor == text.len();
+            let step = Step {
+                last: done && depth == 1,
+                trailing_slash: cursor > end,
+            };
+            match self.targets.last_mut() {
+                Some((_, at)) => *at = cursor,
+                None => {
+                    if let Some((_, at)) = self.base.as_mut() {
+                        *at = cursor;
+                    }
+                }
             }
             self.component = start..end;
-            return Some(Step {
-                last: *cursor == text.len() && depth == 1,
-                trailing_slash: *cursor > end,
-            });
+            return Some(step);
         }
     }
 }
@@ -262,7 +299,7 @@ impl<'a> Resolver<'a> {
                 let kind = match work.component() {
                     b"." => LastKind::Dot,
                     b".." => LastKind::DotDot,
-                    name => LastKind::Name(name.to_vec()),
+                    name => LastKind::Name(LinkName::new(name)),
                 };
                 return Ok((
                     loc,

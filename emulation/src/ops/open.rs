@@ -128,7 +128,7 @@ impl Emulated {
                     if entry.attr.kind == FileKind::Directory {
                         return Err(Errno::EISDIR);
                     }
-                    let name = name.as_bytes().to_vec();
+                    let name = crate::node::LinkName::new(name.as_bytes());
                     return Ok((
                         Found {
                             parent: loc,
@@ -156,7 +156,7 @@ impl Emulated {
                         self.fs
                             .create(loc.node().id(), name, perm, provider, self.owner())?;
                     let node = NodeRef::adopt(&self.fs, entry.node);
-                    let name = name.as_bytes().to_vec();
+                    let name = crate::node::LinkName::new(name.as_bytes());
                     return Ok((
                         Found {
                             parent: loc,
