@@ -230,12 +230,14 @@ impl Emulated {
             _ => {}
         }
         if pos.buffer.is_empty() && !pos.exhausted {
-            let mut fetched = Vec::new();
+            let cookie = pos.cookie;
+            // Filled in place: the buffer keeps its capacity from one batch to the next.
+            let buffer = &mut pos.buffer;
             let mut sink = |entry: DirEntry<'_>| {
-                if fetched.len() == BATCH {
+                if buffer.len() == BATCH {
                     return false;
                 }
-                fetched.push((
+                buffer.push_back((
                     DirRecord {
                         ino: entry.ino,
                         kind: entry.kind.dirent_type(),
@@ -245,7 +247,12 @@ impl Emulated {
                 ));
                 true
             };
-            match self.fs.readdir(handle, pos.cookie, &mut sink) {
+            let listed = self.fs.readdir(handle, cookie, &mut sink);
+            if listed.is_err() {
+                // Nothing of a failed listing is handed out.
+                pos.buffer.clear();
+            }
+            match listed {
                 Ok(()) => {}
                 // Removed while listed: the end of the stream, as glibc reports it.
                 Err(e) if e == Errno::ENOENT => {
@@ -254,10 +261,9 @@ impl Emulated {
                 }
                 Err(e) => return Err(e),
             }
-            if fetched.len() < BATCH {
+            if pos.buffer.len() < BATCH {
                 pos.exhausted = true;
             }
-            pos.buffer.extend(fetched);
         }
         match pos.buffer.pop_front() {
             Some((record, cookie)) => {
