@@ -278,6 +278,26 @@ impl Emulated {
         self.resolver(cred).resolve(&start, path, follow)
     }
 
+    /// The attributes of what `dirfd` + `path` names, as [`Emulated::lookup_at`] resolves
+    /// it, for callers that keep nothing of the walk (`stat`): no chain is built.
+    pub(crate) fn attr_at(
+        &self,
+        cred: &Cred,
+        dirfd: Fd,
+        path: &[u8],
+        flags: i32,
+    ) -> Result<Attr, Errno> {
+        if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
+            return self
+                .lookup_at_flags(cred, dirfd, path, flags)
+                .map(|f| f.attr);
+        }
+        check_path(path)?;
+        let start = self.start(dirfd, path)?;
+        self.resolver(cred)
+            .resolve_attr(&start, path, flags & libc::AT_SYMLINK_NOFOLLOW == 0)
+    }
+
     /// [`Emulated::lookup_at`] with the `AT_SYMLINK_NOFOLLOW` and `AT_EMPTY_PATH` bits of
     /// `flags`.
     pub(crate) fn lookup_at_flags(

@@ -16,7 +16,7 @@
 use crate::identity::{Cred, MAY_EXEC};
 use crate::node::{LinkName, Location, NodeRef};
 use std::sync::Arc;
-use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name};
+use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name, NodeId};
 
 /// Linux's `PATH_MAX`: a path of this many bytes or more is `ENAMETOOLONG`.
 pub(crate) const PATH_MAX: usize = 4096;
@@ -53,7 +53,7 @@ impl Last {
         dir: &Location,
     ) -> Result<Option<&Name>, Errno> {
         match &self.kind {
-            LastKind::Name(bytes) => name_in(fs, dir, bytes).map(Some),
+            LastKind::Name(bytes) => name_in(fs, dir.node().id(), bytes).map(Some),
             _ => Ok(None),
         }
     }
@@ -63,12 +63,12 @@ impl Last {
 /// directory, where every lookup is `ENOENT` before the name is looked at (`IS_DEADDIR`).
 pub(crate) fn name_in<'n>(
     fs: &Arc<dyn FileSystem>,
-    dir: &Location,
+    dir: NodeId,
     bytes: &'n [u8],
 ) -> Result<&'n Name, Errno> {
     Name::new(bytes).map_err(|e| {
         let dead = fs
-            .getattr(dir.node().id())
+            .getattr(dir)
             .is_ok_and(|a| a.kind == FileKind::Directory && a.nlink == 0);
         if e == Errno::ENAMETOOLONG && dead {
             Errno::ENOENT
@@ -78,12 +78,101 @@ pub(crate) fn name_in<'n>(
     })
 }
 
+/// The directories a walk holds: a [`Location`] for callers that keep where they got (open,
+/// chdir, the parent of a creating call), or [`Held`] for those that only need the object's
+/// attributes, which then allocates nothing per component.
+pub(crate) trait Chain: Sized {
+    /// The chain of the sandbox root.
+    fn from_root(root: &Location) -> Self;
+    /// The node at its end.
+    fn end(&self) -> NodeId;
+    /// Steps into `name`, held as `node`.
+    fn step_down(&mut self, node: NodeRef, name: &[u8]);
+    /// Steps to the parent (`..`); the root's parent is the root.
+    fn step_up(&mut self);
+}
+
+impl Chain for Location {
+    fn from_root(root: &Location) -> Location {
+        root.clone()
+    }
+
+    fn end(&self) -> NodeId {
+        self.node().id()
+    }
+
+    fn step_down(&mut self, node: NodeRef, name: &[u8]) {
+        self.push(node, name);
+    }
+
+    fn step_up(&mut self) {
+        self.pop();
+    }
+}
+
+/// A [`Location`] to start from and the nodes walked below it, held in one vector: the
+/// names are not kept and no link is allocated (`stat` and the like keep nothing).
+pub(crate) struct Held {
+    base: Location,
+    below: Vec<NodeRef>,
+}
+
+impl Held {
+    /// Starts at `base`.
+    pub(crate) fn new(base: Location) -> Held {
+        Held {
+            base,
+            below: Vec::new(),
+        }
+    }
+}
+
+impl Chain for Held {
+    fn from_root(root: &Location) -> Held {
+        Held::new(root.clone())
+    }
+
+    fn end(&self) -> NodeId {
+        match self.below.last() {
+            Some(node) => node.id(),
+            None => self.base.node().id(),
+        }
+    }
+
+    fn step_down(&mut self, node: NodeRef, _name: &[u8]) {
+        if self.below.capacity() == 0 {
+            self.below.reserve(8);
+        }
+        self.below.push(node);
+    }
+
+    fn step_up(&mut self) {
+        if self.below.pop().is_none() {
+            self.base.pop();
+        }
+    }
+}
+
 /// The object a path names and its attributes at resolution time: either the end of
 /// `parent` itself (for `.`, `..`, `/`, or an empty path) or a node held below it.
-pub(crate) struct Found {
-    pub(crate) parent: Location,
+pub(crate) struct FoundIn<C> {
+    pub(crate) parent: C,
     pub(crate) leaf: Option<(NodeRef, LinkName)>,
     pub(crate) attr: Attr,
+}
+
+/// What most callers resolve to: the object with the chain that reached it.
+pub(crate) type Found = FoundIn<Location>;
+
+impl<C: Chain> FoundIn<C> {
+    /// The end of `loc` itself.
+    fn at_end(loc: C, attr: Attr) -> FoundIn<C> {
+        FoundIn {
+            parent: loc,
+            leaf: None,
+            attr,
+        }
+    }
 }
 
 impl Found {
@@ -160,6 +249,7 @@ impl<'p> Work<'p> {
     }
 
     /// The text walked now and its cursor.
+    #[inline]
     fn top(&self) -> Option<(&[u8], usize)> {
         match self.targets.last() {
             Some((text, cursor)) => Some((text, *cursor)),
@@ -171,6 +261,7 @@ impl<'p> Work<'p> {
     }
 
     /// Drops the text walked now.
+    #[inline]
     fn pop(&mut self) {
         if self.targets.pop().is_none() {
             self.base = None;
@@ -178,6 +269,7 @@ impl<'p> Work<'p> {
     }
 
     /// How many texts remain.
+    #[inline]
     fn depth(&self) -> usize {
         self.targets.len() + usize::from(self.base.is_some())
     }
@@ -193,6 +285,7 @@ impl<'p> Work<'p> {
     }
 
     /// The component most recently taken.
+    #[inline]
     fn component(&self) -> &[u8] {
         match self.top() {
             Some((text, _)) => &text[self.component.clone()],
@@ -201,6 +294,7 @@ impl<'p> Work<'p> {
     }
 
     /// Takes the next component.
+    #[inline]
     fn next(&mut self) -> Option<Step> {
         loop {
             let depth = self.depth();
@@ -273,13 +367,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// Walks `text` (a path or a symlink target) from `loc`.
-    fn walk_text(
+    fn walk_text<C: Chain>(
         &mut self,
-        mut loc: Location,
+        mut loc: C,
         text: std::borrow::Cow<'_, [u8]>,
-    ) -> Result<(Location, Last), Errno> {
+    ) -> Result<(C, Last), Errno> {
         if text.first() == Some(&b'/') {
-            loc = self.root.clone();
+            loc = C::from_root(self.root);
         }
         let mut work = Work::new(text);
         // Attributes of the directory at the top of `loc`, when known to be fresh.
@@ -294,7 +388,7 @@ impl<'a> Resolver<'a> {
                     },
                 ));
             };
-            self.check_search(&loc, &mut here)?;
+            self.check_search(loc.end(), &mut here)?;
             if step.last {
                 let kind = match work.component() {
                     b"." => LastKind::Dot,
@@ -312,23 +406,23 @@ impl<'a> Resolver<'a> {
             match work.component() {
                 b"." => {}
                 b".." => {
-                    loc.pop();
+                    loc.step_up();
                     here = None;
                 }
                 bytes => {
-                    let name = name_in(self.fs, &loc, bytes)?;
-                    let entry = self.fs.lookup(loc.node().id(), name)?;
+                    let name = name_in(self.fs, loc.end(), bytes)?;
+                    let entry = self.fs.lookup(loc.end(), name)?;
                     let node = NodeRef::adopt(self.fs, entry.node);
                     match entry.attr.kind {
                         FileKind::Directory => {
-                            loc.push(node, name.as_bytes());
+                            loc.step_down(node, name.as_bytes());
                             here = Some(entry.attr);
                         }
                         FileKind::Symlink => {
                             let target = self.read_link(&node)?;
                             drop(node);
                             if target[0] == b'/' {
-                                loc = self.root.clone();
+                                loc = C::from_root(self.root);
                             }
                             here = None;
                             work.push(target);
@@ -342,12 +436,12 @@ impl<'a> Resolver<'a> {
 
     /// Looks the last component up. A symlink there is followed when `follow` is set or a
     /// trailing slash asks for a directory; a trailing slash on a non-directory is `ENOTDIR`.
-    pub(crate) fn finish(
+    pub(crate) fn finish<C: Chain>(
         &mut self,
-        mut loc: Location,
+        mut loc: C,
         mut last: Last,
         mut follow: bool,
-    ) -> Result<Found, Errno> {
+    ) -> Result<FoundIn<C>, Errno> {
         let mut must_dir = false;
         loop {
             if last.trailing_slash {
@@ -357,20 +451,20 @@ impl<'a> Resolver<'a> {
             let found = match last.kind {
                 LastKind::Root => {
                     let attr = self.fs.getattr(self.root.node().id())?;
-                    Found::at(self.root.clone(), attr)
+                    FoundIn::at_end(C::from_root(self.root), attr)
                 }
                 LastKind::Dot => {
-                    let attr = self.fs.getattr(loc.node().id())?;
-                    Found::at(loc, attr)
+                    let attr = self.fs.getattr(loc.end())?;
+                    FoundIn::at_end(loc, attr)
                 }
                 LastKind::DotDot => {
-                    loc.pop();
-                    let attr = self.fs.getattr(loc.node().id())?;
-                    Found::at(loc, attr)
+                    loc.step_up();
+                    let attr = self.fs.getattr(loc.end())?;
+                    FoundIn::at_end(loc, attr)
                 }
                 LastKind::Name(bytes) => {
-                    let name = name_in(self.fs, &loc, &bytes)?;
-                    let entry = self.fs.lookup(loc.node().id(), name)?;
+                    let name = name_in(self.fs, loc.end(), &bytes)?;
+                    let entry = self.fs.lookup(loc.end(), name)?;
                     let node = NodeRef::adopt(self.fs, entry.node);
                     if entry.attr.kind == FileKind::Symlink && follow {
                         let target = self.read_link(&node)?;
@@ -378,7 +472,7 @@ impl<'a> Resolver<'a> {
                         (loc, last) = self.walk_text(loc, target.into())?;
                         continue;
                     }
-                    Found {
+                    FoundIn {
                         parent: loc,
                         leaf: Some((node, bytes)),
                         attr: entry.attr,
@@ -401,6 +495,20 @@ impl<'a> Resolver<'a> {
     ) -> Result<Found, Errno> {
         let (loc, last) = self.walk_parent(start, path)?;
         self.finish(loc, last, follow)
+    }
+
+    /// The attributes of what `path` names from `start`: the same walk as
+    /// [`Resolver::resolve`], holding the directories in a [`Held`] (nothing allocated per
+    /// component) since the caller keeps no chain.
+    pub(crate) fn resolve_attr(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+    ) -> Result<Attr, Errno> {
+        check_path(path)?;
+        let (held, last) = self.walk_text(Held::new(start.clone()), path.into())?;
+        Ok(self.finish(held, last, follow)?.attr)
     }
 
     /// Resolves `path` following symlinks, without the `PATH_MAX` limit on its length (for
@@ -445,14 +553,14 @@ impl<'a> Resolver<'a> {
     }
 
     /// `may_lookup`: search permission on the directory a component is looked up in.
-    fn check_search(&self, loc: &Location, here: &mut Option<Attr>) -> Result<(), Errno> {
+    fn check_search(&self, dir: NodeId, here: &mut Option<Attr>) -> Result<(), Errno> {
         if self.cred.is_root() {
             return Ok(());
         }
         let attr = match here {
             Some(attr) => *attr,
             None => {
-                let attr = self.fs.getattr(loc.node().id())?;
+                let attr = self.fs.getattr(dir)?;
                 *here = Some(attr);
                 attr
             }

@@ -24,8 +24,8 @@ impl Emulated {
         if flags & !STAT_FLAGS != 0 {
             return Err(Errno::EINVAL);
         }
-        let found = self.lookup_at_flags(&self.eff, dirfd, path, flags)?;
-        Ok(self.stat_of(&found.attr))
+        let attr = self.attr_at(&self.eff, dirfd, path, flags)?;
+        Ok(self.stat_of(&attr))
     }
 
     fn statvfs_of(&self, node: NodeId) -> Result<StatVfs, Errno> {
