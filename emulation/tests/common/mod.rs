@@ -74,27 +74,12 @@ impl Counting {
 }
 
 impl FileSystem for Counting {
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-    fn root(&self) -> NodeId {
-        self.inner.root()
-    }
     fn lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
         self.count(self.inner.lookup(dir, name))
     }
     fn forget(&self, node: NodeId, count: u64) {
         self.held.fetch_sub(count as i64, Ordering::SeqCst);
         self.inner.forget(node, count)
-    }
-    fn getattr(&self, node: NodeId) -> Result<Attr, Errno> {
-        self.inner.getattr(node)
-    }
-    fn setattr(&self, node: NodeId, c: &SetAttr, h: Option<HandleId>) -> Result<Attr, Errno> {
-        self.inner.setattr(node, c, h)
-    }
-    fn readlink(&self, node: NodeId) -> Result<Vec<u8>, Errno> {
-        self.inner.readlink(node)
     }
     fn mkdir(&self, dir: NodeId, name: &Name, perm: u32, owner: Owner) -> Result<Entry, Errno> {
         self.count(self.inner.mkdir(dir, name, perm, owner))
@@ -136,55 +121,8 @@ impl FileSystem for Counting {
     fn link(&self, node: NodeId, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
         self.count(self.inner.link(node, dir, name))
     }
-    fn unlink(&self, dir: NodeId, name: &Name) -> Result<(), Errno> {
-        self.inner.unlink(dir, name)
-    }
-    fn rmdir(&self, dir: NodeId, name: &Name) -> Result<(), Errno> {
-        self.inner.rmdir(dir, name)
-    }
-    fn rename(
-        &self,
-        dir: NodeId,
-        name: &Name,
-        new_dir: NodeId,
-        new_name: &Name,
-        flags: RenameFlags,
-    ) -> Result<(), Errno> {
-        self.inner.rename(dir, name, new_dir, new_name, flags)
-    }
-    fn open(&self, node: NodeId, flags: OpenFlags) -> Result<HandleId, Errno> {
-        self.inner.open(node, flags)
-    }
-    fn read(&self, h: HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        self.inner.read(h, offset, buf)
-    }
-    fn write(&self, h: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno> {
-        self.inner.write(h, offset, data)
-    }
-    fn fsync(&self, h: HandleId, datasync: bool) -> Result<(), Errno> {
-        self.inner.fsync(h, datasync)
-    }
-    fn release(&self, h: HandleId) -> Result<(), Errno> {
-        self.inner.release(h)
-    }
-    fn seek(&self, h: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno> {
-        self.inner.seek(h, offset, what)
-    }
-    fn opendir(&self, node: NodeId) -> Result<HandleId, Errno> {
-        self.inner.opendir(node)
-    }
-    fn readdir(
-        &self,
-        h: HandleId,
-        cookie: u64,
-        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
-    ) -> Result<(), Errno> {
-        self.inner.readdir(h, cookie, sink)
-    }
-    fn releasedir(&self, h: HandleId) -> Result<(), Errno> {
-        self.inner.releasedir(h)
-    }
-    fn statfs(&self, node: NodeId) -> Result<StatFs, Errno> {
-        self.inner.statfs(node)
-    }
+
+    vfsbox_api::forward_filesystem!(inner: capabilities, root, getattr, setattr, readlink,
+        unlink, rmdir, rename, open, read, write, flush, fsync, release, seek, opendir, readdir,
+        releasedir, statfs, fallocate, getxattr, setxattr, listxattr, removexattr);
 }
