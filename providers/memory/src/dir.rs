@@ -1,7 +1,7 @@
 //! One directory's entries: a hash map for lookup by name, and a cookie-ordered map for
 //! listing, so a listing resumes exactly where it stopped whatever changed meanwhile.
 
-use crate::inode::Inode;
+use crate::inode::{Content, Inode};
 use crate::namehash::NameHash;
 use ref_cast::RefCast;
 use std::collections::{BTreeMap, HashMap};
@@ -138,6 +138,28 @@ impl Directory {
             out.names.extend_from_slice(&listed.name);
             out.entries
                 .push((c, listed.ino, listed.kind, start..out.names.len()));
+        }
+    }
+}
+
+/// Frees the entries with an explicit work list instead of recursion. A dropped node whose last
+/// reference was held here gives its own entries to the list before it is dropped, so a chain
+/// of any depth is freed in constant stack (bad input never panics: a 100,000-level chain
+/// would otherwise overflow the stack through nested `Drop` calls).
+impl Drop for Directory {
+    fn drop(&mut self) {
+        let mut pending: Vec<Arc<Inode>> =
+            self.by_name.drain().map(|(_, slot)| slot.node).collect();
+        while let Some(node) = pending.pop() {
+            // Only the last reference frees the node; any other holder (the node table, a
+            // handle, a parent via rename) keeps it, and frees it later the same way.
+            let Some(mut inode) = Arc::into_inner(node) else {
+                continue;
+            };
+            if let Content::Dir(dir) = &mut inode.state.get_mut().content {
+                pending.extend(dir.by_name.drain().map(|(_, slot)| slot.node));
+            }
+            // `inode` drops here with an empty directory: no nested work.
         }
     }
 }

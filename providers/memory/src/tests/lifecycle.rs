@@ -113,3 +113,77 @@ fn removed_directory_refuses_listing_and_creation() {
     fs.forget(d.node, 1);
     assert_eq!(fs.memory_usage().inodes, 1);
 }
+
+/// Levels of the deep chains below: far more than a recursive free survives on a small stack.
+const DEEP: usize = 100_000;
+
+/// Runs `f` on a thread with a 256 KiB stack, so a recursion as deep as the chain overflows.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("the small-stack thread finished without panicking");
+}
+
+/// Builds `d/d/d/…` `DEEP` levels under the root, forgetting each level once its child exists,
+/// so only the deepest id is held (the chain is kept alive by its links alone). Returns the
+/// ids from the top down when `keep` is set (their lookups kept), else only the deepest.
+fn deep_chain(fs: &MemoryFs, keep: bool) -> Vec<NodeId> {
+    let mut ids = Vec::new();
+    let mut parent = ROOT;
+    for _ in 0..DEEP {
+        let child = mkdir(fs, parent, "d").node;
+        if keep {
+            ids.push(child);
+        } else if parent != ROOT {
+            fs.forget(parent, 1);
+        }
+        parent = child;
+    }
+    if !keep {
+        ids.push(parent);
+    }
+    ids
+}
+
+#[test]
+fn dropping_a_very_deep_tree_frees_it_without_recursion() {
+    on_small_stack(|| {
+        let fs = MemoryFs::new();
+        let deepest = deep_chain(&fs, false);
+        let usage = fs.memory_usage();
+        assert_eq!(
+            (usage.inodes, usage.entries),
+            (DEEP as u64 + 1, DEEP as u64)
+        );
+        // Forgotten nodes are stale but stay linked: the whole chain lives on its links.
+        fs.forget(deepest[0], 1);
+        assert_eq!(fs.getattr(deepest[0]), Err(Errno::ESTALE));
+        assert_eq!(
+            fs.lookup(ROOT, name("d")).map(|e| e.attr.nlink),
+            Ok(3),
+            "the top of the chain has one subdirectory"
+        );
+        drop(fs);
+    });
+}
+
+#[test]
+fn removing_a_very_deep_chain_bottom_up_frees_every_level() {
+    on_small_stack(|| {
+        let fs = MemoryFs::new();
+        let ids = deep_chain(&fs, true);
+        for (i, &node) in ids.iter().enumerate().rev() {
+            let parent = if i == 0 { ROOT } else { ids[i - 1] };
+            assert_eq!(fs.rmdir(parent, name("d")), Ok(()));
+            // Removed and forgotten: the level is freed at once.
+            fs.forget(node, 1);
+            assert_eq!(fs.getattr(node), Err(Errno::ESTALE));
+        }
+        let usage = fs.memory_usage();
+        assert_eq!((usage.inodes, usage.entries), (1, 0));
+        drop(fs);
+    });
+}
