@@ -15,8 +15,8 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 use vfsbox_api::{
-    Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
-    Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
+    Attr, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId, Name, NodeId, OpenFlags,
+    Owner, RenameFlags, SetAttr, XattrSet,
 };
 
 /// Tells the kernel to drop what it caches about provider nodes. Cheap to clone.
@@ -100,21 +100,10 @@ impl Invalidating {
 }
 
 impl FileSystem for Invalidating {
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-    fn root(&self) -> NodeId {
-        self.inner.root()
-    }
-    fn lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
-        self.inner.lookup(dir, name)
-    }
-    fn forget(&self, node: NodeId, count: u64) {
-        self.inner.forget(node, count)
-    }
-    fn getattr(&self, node: NodeId) -> Result<Attr, Errno> {
-        self.inner.getattr(node)
-    }
+    // Reads change nothing the kernel caches: they pass through.
+    vfsbox_api::forward_filesystem!(inner: capabilities, root, lookup, forget, getattr, readlink,
+        read, flush, fsync, seek, opendir, readdir, releasedir, statfs, getxattr, listxattr);
+
     fn setattr(
         &self,
         node: NodeId,
@@ -123,9 +112,6 @@ impl FileSystem for Invalidating {
     ) -> Result<Attr, Errno> {
         let r = self.inner.setattr(node, changes, handle);
         self.after(r, |_| self.inval.node(node))
-    }
-    fn readlink(&self, node: NodeId) -> Result<Vec<u8>, Errno> {
-        self.inner.readlink(node)
     }
     fn mkdir(&self, dir: NodeId, name: &Name, perm: u32, owner: Owner) -> Result<Entry, Errno> {
         let r = self.inner.mkdir(dir, name, perm, owner);
@@ -216,9 +202,6 @@ impl FileSystem for Invalidating {
             }
         })
     }
-    fn read(&self, handle: HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        self.inner.read(handle, offset, buf)
-    }
     fn write(&self, handle: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno> {
         let r = self.inner.write(handle, offset, data);
         self.after(r, |_| {
@@ -227,35 +210,9 @@ impl FileSystem for Invalidating {
             }
         })
     }
-    fn flush(&self, handle: HandleId) -> Result<(), Errno> {
-        self.inner.flush(handle)
-    }
-    fn fsync(&self, handle: HandleId, datasync: bool) -> Result<(), Errno> {
-        self.inner.fsync(handle, datasync)
-    }
     fn release(&self, handle: HandleId) -> Result<(), Errno> {
         self.handles.lock().remove(&handle);
         self.inner.release(handle)
-    }
-    fn seek(&self, handle: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno> {
-        self.inner.seek(handle, offset, what)
-    }
-    fn opendir(&self, node: NodeId) -> Result<HandleId, Errno> {
-        self.inner.opendir(node)
-    }
-    fn readdir(
-        &self,
-        handle: HandleId,
-        cookie: u64,
-        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
-    ) -> Result<(), Errno> {
-        self.inner.readdir(handle, cookie, sink)
-    }
-    fn releasedir(&self, handle: HandleId) -> Result<(), Errno> {
-        self.inner.releasedir(handle)
-    }
-    fn statfs(&self, node: NodeId) -> Result<StatFs, Errno> {
-        self.inner.statfs(node)
     }
     fn fallocate(
         &self,
@@ -271,9 +228,6 @@ impl FileSystem for Invalidating {
             }
         })
     }
-    fn getxattr(&self, node: NodeId, name: &[u8]) -> Result<Vec<u8>, Errno> {
-        self.inner.getxattr(node, name)
-    }
     fn setxattr(
         &self,
         node: NodeId,
@@ -283,9 +237,6 @@ impl FileSystem for Invalidating {
     ) -> Result<(), Errno> {
         let r = self.inner.setxattr(node, name, value, how);
         self.after(r, |_| self.inval.node(node))
-    }
-    fn listxattr(&self, node: NodeId) -> Result<Vec<Vec<u8>>, Errno> {
-        self.inner.listxattr(node)
     }
     fn removexattr(&self, node: NodeId, name: &[u8]) -> Result<(), Errno> {
         let r = self.inner.removexattr(node, name);
