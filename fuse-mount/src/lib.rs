@@ -7,7 +7,10 @@
 //! ([`inodes`]), adds `.` and `..` to listings, and keeps directory offsets stable.
 //!
 //! What a mount shows differently from a kernel filesystem, because of FUSE (the kernel tests
-//! compare everything else with a plain directory, `tests/posix.rs`):
+//! compare everything else with a plain directory: `tests/posix.rs`, and `tests/scenarios.rs`,
+//! which runs the differential suite's POSIX scenarios through a mount of each provider; the
+//! machine-readable form of this list, with how each item is kept out of their records, is
+//! `vfsbox_conformance::posix::FUSE_IMPOSED`):
 //! - `st_ino` is the FUSE inode number (fuser sends one number for both), stable while the
 //!   kernel holds the node, not the provider's `Attr::ino`; `st_dev` is the mount's.
 //! - `d_ino` in a plain `readdir` reply is the provider's inode number; the adapter asks for

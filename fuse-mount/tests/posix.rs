@@ -5,8 +5,7 @@
 //! Differences FUSE itself imposes (or the providers declare) are listed in one place,
 //! [`imposed`], with the reason; the script skips exactly those steps.
 //!
-//! The POSIX scenarios of the differential suite (issue 4) will run here too, through the
-//! native passthrough against `Mounted::path`, once they exist.
+//! The POSIX scenarios of the differential suite run through each mount in `scenarios.rs`.
 
 mod common;
 

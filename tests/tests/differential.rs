@@ -1,28 +1,27 @@
 //! Differential tests: every POSIX scenario of the conformance suite runs on the native
 //! passthrough (the oracle) and its record must be reproduced exactly by every other target.
 //!
-//! The native run happens in a child process (this test binary re-executed with
-//! `VFSBOX_DIFF_CHILD` set) in a fresh temporary directory, so the scenario's `chdir` and
-//! `umask` stay there; an unprivileged run drops to uid/gid 65534 in the child after the
-//! setup. The parent snapshots the final tree as root and appends it to the record.
+//! The native run happens in a child process (this test binary re-executed, see
+//! `vfsbox_conformance::posix::oracle`) in a fresh temporary directory, so the scenario's
+//! `chdir` and `umask` stay there; an unprivileged run drops to uid/gid 65534 in the child
+//! after the setup. The parent snapshots the final tree as root and appends it to the record.
+//! `fuse-mount/tests/scenarios.rs` runs the same scenarios through FUSE mounts.
 //!
 //! Targets compared with native: native again (the scenarios must be deterministic), and the
 //! emulated layer over memory, host and overlay (see [`emulated_targets`]). Set
 //! `VFSBOX_DIFF_EMULATED=0` to check native determinism only. What is never compared is listed once, in
 //! `vfsbox_conformance::posix::ACCEPTED`.
 
-#[path = "differential/sys.rs"]
-mod sys;
-
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use vfsbox_api::{Errno, FileSystem, Posix};
+use vfsbox_conformance::posix::oracle::{self, Cli, Identity, NOBODY};
 use vfsbox_conformance::posix::{
-    compare, run_scenario, scenarios, snapshot, without_setid_bits, Record, Scenario, Step,
-    Subject, ACCEPTED, NEEDS_SETID_BITS, WORK,
+    compare, run_scenario, snapshot, without_setid_bits, Record, Scenario, Step, Subject, ACCEPTED,
+    NEEDS_SETID_BITS, WORK,
 };
 use vfsbox_emulation::{Emulated, Identity as EmuIdentity};
 use vfsbox_host::HostFs;
@@ -31,164 +30,15 @@ use vfsbox_native::Native;
 use vfsbox_overlay::Overlay;
 use vfsbox_readonly::ReadOnly;
 
-/// The unprivileged identity of the second run of permission scenarios.
-const NOBODY: u32 = 65534;
-
-/// Where the native child writes its record (above any descriptor a scenario reaches).
-const OUT_FD: i32 = 900;
-
-const ENV_CHILD: &str = "VFSBOX_DIFF_CHILD";
-const ENV_ROOT: &str = "VFSBOX_DIFF_ROOT";
-const ENV_UID: &str = "VFSBOX_DIFF_UID";
 /// Set (with a filter argument) to print the native records: what a target must reproduce.
 const ENV_SHOW: &str = "VFSBOX_DIFF_SHOW";
 
-/// The identity a scenario's body runs as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Identity {
-    Root,
-    Nobody,
-}
-
-impl Identity {
-    fn uid(self) -> u32 {
-        match self {
-            Identity::Root => 0,
-            Identity::Nobody => NOBODY,
-        }
-    }
-}
-
-/// The native passthrough in the child: absolute paths are under the temporary directory.
-struct NativeSubject {
-    native: Native,
-    root: Vec<u8>,
-    identity: Identity,
-}
-
-impl Subject for NativeSubject {
-    fn posix(&self) -> &dyn Posix {
-        &self.native
-    }
-
-    fn root(&self) -> &[u8] {
-        &self.root
-    }
-
-    fn begin_body(&mut self) -> Result<(), Errno> {
-        if self.identity == Identity::Nobody {
-            sys::drop_privileges(NOBODY, NOBODY)?;
-        }
-        let mut work = self.root.clone();
-        work.extend_from_slice(WORK);
-        self.native.chdir(&work)?;
-        self.native.umask(0o022);
-        Ok(())
-    }
-}
-
-/// Child mode: run one scenario natively and print its record on stdout.
-fn child(name: &str) -> ExitCode {
-    let Some(scenario) = scenarios().into_iter().find(|s| s.name == name) else {
-        eprintln!("no scenario {name}");
-        return ExitCode::FAILURE;
-    };
-    let root = std::env::var_os(ENV_ROOT)
-        .expect("root")
-        .into_encoded_bytes();
-    let identity = match std::env::var(ENV_UID).as_deref() {
-        Ok("0") => Identity::Root,
-        _ => Identity::Nobody,
-    };
-    let native = Native::new();
-    // The record goes out through a high descriptor; 0-2 are closed like every other fd, so
-    // the scenario's descriptors are numbered from 0 as in an emulated process (which has no
-    // standard streams), whatever the test runner left open.
-    let out = match native.fcntl(1, libc::F_DUPFD_CLOEXEC, OUT_FD as i64) {
-        Ok(fd) => fd,
-        Err(e) => {
-            eprintln!("dup stdout: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = Native::new().write(out, format!("panic\t{info}\n").as_bytes());
-    }));
-    if let Err(e) = sys::close_all_but(out) {
-        eprintln!("close_range: {e}");
-        return ExitCode::FAILURE;
-    }
-    // The setup runs as root in the working directory with the umask a fresh emulated
-    // layer starts with.
-    let mut work = root.clone();
-    work.extend_from_slice(WORK);
-    if let Err(e) = native.chdir(&work) {
-        eprintln!("chdir: {e}");
-        return ExitCode::FAILURE;
-    }
-    native.umask(0o022);
-    let mut subject = NativeSubject {
-        native,
-        root,
-        identity,
-    };
-    let record = run_scenario(&scenario, &mut subject);
-    let text = record.to_lines();
-    let mut rest = text.as_bytes();
-    while !rest.is_empty() {
-        match subject.native.write(out, rest) {
-            Ok(n) => rest = &rest[n..],
-            Err(_) => return ExitCode::FAILURE,
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-/// Runs `scenario` natively in a child process and snapshots the tree it leaves.
+/// Runs `scenario` natively in a child process in a fresh temporary directory.
 fn run_native(scenario: &Scenario, identity: Identity) -> Result<Record, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
-    let root = dir.path().as_os_str().as_encoded_bytes().to_vec();
     let native = Native::new();
-    let mut work = root.clone();
-    work.extend_from_slice(WORK);
-    // The root is traversable by the unprivileged identity, the working directory is its.
-    native
-        .fchmodat(vfsbox_api::AT_FDCWD, &root, 0o755, 0)
-        .map_err(|e| format!("chmod root: {e}"))?;
-    native
-        .mkdir(&work, 0o755)
-        .and_then(|()| native.fchmodat(vfsbox_api::AT_FDCWD, &work, 0o755, 0))
-        .and_then(|()| {
-            native.fchownat(
-                vfsbox_api::AT_FDCWD,
-                &work,
-                identity.uid(),
-                identity.uid(),
-                0,
-            )
-        })
-        .map_err(|e| format!("working directory: {e}"))?;
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-    let out = Command::new(exe)
-        .env(ENV_CHILD, scenario.name)
-        .env(ENV_ROOT, dir.path())
-        .env(ENV_UID, identity.uid().to_string())
-        .output()
-        .map_err(|e| format!("spawn: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "native child failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let mut record = Record::from_lines(&String::from_utf8_lossy(&out.stdout));
-    record.steps.push(Step {
-        call: "-- final tree --".into(),
-        result: String::new(),
-    });
-    record.steps.extend(snapshot(&native, &root).steps);
-    Ok(record)
+    oracle::prepare_root(&native, dir.path().as_os_str().as_encoded_bytes(), identity)?;
+    oracle::run_native_at(&native, scenario, identity, dir.path())
 }
 
 /// A target whose records must equal the native ones.
@@ -325,39 +175,15 @@ fn run_emulated(
 }
 
 fn main() -> ExitCode {
-    if let Ok(name) = std::env::var(ENV_CHILD) {
-        return child(&name);
+    if let Some(code) = oracle::child_main(&Native::new()) {
+        return code;
     }
-    // libtest-style arguments, as cargo-nextest uses them: `--list` (nothing is ignored, so
-    // `--list --ignored` lists nothing), and a filter that selects scenarios by substring, or
-    // by whole name with `--exact`.
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--list") {
-        if !args.iter().any(|a| a == "--ignored") {
-            for s in scenarios() {
-                println!("{}: test", s.name);
-            }
-        }
-        return ExitCode::SUCCESS;
-    }
-    let exact = args.iter().any(|a| a == "--exact");
-    let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
+    let all = match Cli::parse() {
+        Cli::Listed => return ExitCode::SUCCESS,
+        Cli::Run(all) => all,
+    };
     let started = Instant::now();
-    let all: Vec<Scenario> = scenarios()
-        .into_iter()
-        .filter(|s| match &filter {
-            None => true,
-            Some(f) if exact => s.name == f.as_str(),
-            Some(f) => s.name.contains(f.as_str()),
-        })
-        .collect();
-    let mut runs = Vec::new();
-    for s in &all {
-        runs.push((*s, Identity::Root));
-        if s.unprivileged {
-            runs.push((*s, Identity::Nobody));
-        }
-    }
+    let runs = oracle::runs(&all);
     let mut targets = vec![Target {
         name: "native (second run)",
         run: run_native,

@@ -24,11 +24,6 @@
 
 #[path = "differential_random/ops.rs"]
 mod ops;
-#[path = "differential/sys.rs"]
-// Shared with the scenario runner; the random sequences run as root only, so
-// `drop_privileges` is not used here.
-#[allow(dead_code)]
-mod shared_sys;
 #[path = "differential_random/sys.rs"]
 mod sys;
 
@@ -194,7 +189,7 @@ fn child(file: &str) -> ExitCode {
         let _ = write_all(&Native::new(), out, "\n");
     }));
     // Descriptors are numbered from 0 in each sequence, as in a fresh emulated layer.
-    if let Err(e) = shared_sys::close_all_but(out) {
+    if let Err(e) = vfsbox_conformance::posix::oracle::close_all_but(out) {
         eprintln!("close_range: {e}");
         return ExitCode::FAILURE;
     }

@@ -117,3 +117,69 @@ pub fn without_setid_bits(record: &Record) -> Record {
         .collect();
     Record { steps }
 }
+
+/// A difference a FUSE mount shows against a kernel filesystem because of FUSE itself (not
+/// because of the adapter or the provider). `fuse-mount/tests/scenarios.rs` runs every
+/// scenario through a mount of each built-in provider and compares it with the kernel on a
+/// plain directory; this is the one list of what it does not compare there, and why.
+#[derive(Clone, Copy, Debug)]
+pub struct FuseImposed {
+    /// What differs.
+    pub what: &'static str,
+    /// Why FUSE makes it differ.
+    pub reason: &'static str,
+    /// How the records deal with it: the [`ACCEPTED`] entry that already keeps it out of
+    /// every record, or why no scenario can show it.
+    pub handled: &'static str,
+    /// Scenarios not compared through a mount because of it: the scenario's name and the
+    /// mounted providers it applies to (`memory`, `host`, `overlay`, `mounts`; empty: all).
+    pub not_compared: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// Every difference FUSE imposes on the scenarios, with the reason. None needs a scenario
+/// left out today: each is either kept out of the records by [`ACCEPTED`] or out of reach of
+/// a scenario (every caller goes through the mount, with no supplementary groups).
+pub const FUSE_IMPOSED: &[FuseImposed] = &[
+    FuseImposed {
+        what: "st_ino",
+        reason: "the kernel shows the FUSE node id (fuser sends one number for both), stable while the kernel holds the node, not the provider's `Attr::ino`",
+        handled: "ACCEPTED \"st_ino values\": only equality between live names is recorded",
+        not_compared: &[],
+    },
+    FuseImposed {
+        what: "st_dev",
+        reason: "the mount's anonymous device number",
+        handled: "ACCEPTED \"st_dev\": left out",
+        not_compared: &[],
+    },
+    FuseImposed {
+        what: "d_ino",
+        reason: "the provider's number in a plain readdir reply, the FUSE node id in readdirplus (which the adapter asks for on every listing)",
+        handled: "ACCEPTED \"d_ino and readdir order\": names and d_type only",
+        not_compared: &[],
+    },
+    FuseImposed {
+        what: "st_blksize, st_blocks, st_size of directories, statvfs counts",
+        reason: "the provider's values as the adapter reports them (the kernel's block size is the mount's)",
+        handled: "ACCEPTED \"st_blksize, st_blocks\", \"st_size of a directory\", \"statvfs counts\"",
+        not_compared: &[],
+    },
+    FuseImposed {
+        what: "record locks and flock",
+        reason: "the adapter does not ask for FUSE_POSIX_LOCKS/FUSE_FLOCK_LOCKS: locks live in the kernel, per mount, so in-process users of the provider do not see them",
+        handled: "no scenario shows it: every lock is taken through the mount, where the kernel keeps them as on ext4 (l_pid is left out by ACCEPTED \"l_pid of F_GETLK\")",
+        not_compared: &[],
+    },
+    FuseImposed {
+        what: "set-id bits cleared on an unprivileged write",
+        reason: "the adapter clears them knowing the caller's primary group only: FUSE does not send supplementary groups",
+        handled: "no scenario shows it: the unprivileged runs (uid/gid 65534) have no supplementary groups",
+        not_compared: &[],
+    },
+    FuseImposed {
+        what: "changes made behind the adapter's back",
+        reason: "a change to a host directory directly, or in-process without `Invalidating`, shows after the entry/attribute timeouts",
+        handled: "no scenario shows it: every change goes through the mount",
+        not_compared: &[],
+    },
+];

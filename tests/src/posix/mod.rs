@@ -20,14 +20,19 @@
 //!
 //! Implement [`Subject`] for it and call [`run_scenario`] for each of [`scenarios`], then
 //! [`snapshot`] the working directory; compare with the native records using [`compare`].
+//! The native records come from [`oracle`]: the scenario run in a child process on any
+//! directory (a temporary one, or a subdirectory of a FUSE mount).
 
 mod accepted;
+pub mod oracle;
 mod record;
 mod run;
 mod scenarios;
 mod snapshot;
 
-pub use accepted::{without_setid_bits, Accepted, ACCEPTED, NEEDS_SETID_BITS};
+pub use accepted::{
+    without_setid_bits, Accepted, FuseImposed, ACCEPTED, FUSE_IMPOSED, NEEDS_SETID_BITS,
+};
 pub use record::{compare, Mismatch, Record, Step};
 pub use run::{run_body, run_scenario, Run, Subject, WORK};
 pub use scenarios::scenarios;

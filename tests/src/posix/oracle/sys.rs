@@ -31,3 +31,21 @@ pub fn drop_privileges(uid: u32, gid: u32) -> Result<(), Errno> {
     // SAFETY: as above.
     check(unsafe { libc::setuid(uid) } as i64)
 }
+
+/// Writes all of `data` to `fd`, retrying short writes; false on any error. The native child
+/// reports through it, also from its panic hook (no allocation-free writer is needed there,
+/// only one that does not depend on the closed standard streams).
+pub fn write_all(fd: i32, mut data: &[u8]) -> bool {
+    while !data.is_empty() {
+        // SAFETY: the pointer and length describe `data`, which lives across the call.
+        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+        if n <= 0 {
+            if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return false;
+        }
+        data = &data[n as usize..];
+    }
+    true
+}
