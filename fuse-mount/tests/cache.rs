@@ -41,6 +41,76 @@ fn write_through(fs: &dyn FileSystem, dir: NodeId, file: &str, data: &[u8]) -> E
     entry
 }
 
+/// Overwrites `data.len()` bytes at offset 0 of `node` through `fs` (same size: only the
+/// data changes, so nothing but an invalidation tells the kernel).
+fn overwrite(fs: &dyn FileSystem, node: NodeId, data: &[u8]) {
+    let h = fs.open(node, OpenFlags::WRITE).unwrap();
+    assert_eq!(fs.write(h, 0, data).unwrap(), data.len());
+    fs.release(h).unwrap();
+}
+
+#[test]
+fn file_pages_are_kept_across_opens_and_dropped_by_the_invalidator() {
+    use std::os::unix::fs::FileExt;
+    let memory: Arc<dyn FileSystem> = Arc::new(vfsbox_memory::MemoryFs::new());
+    let m = common::mount_with(memory.clone(), (), &long_caches());
+    let fs = Invalidating::new(memory.clone(), m.mount().invalidator());
+    let size = 64 * 1024;
+    fs::write(m.join("f"), vec![b'a'; size]).unwrap();
+    let reader = fs::File::open(m.join("f")).unwrap();
+    // Compares without printing 64 KiB on a failure: the first differing offset and bytes.
+    let check = |file: &fs::File, want: &[u8], why: &str| {
+        let mut got = vec![0; size];
+        file.read_exact_at(&mut got, 0).unwrap();
+        let first = got.iter().zip(want).position(|(g, w)| g != w);
+        assert!(
+            first.is_none(),
+            "{why}: at offset {first:?} read {:?}, want {:?}",
+            first.map(|i| got[i]),
+            first.map(|i| want[i])
+        );
+    };
+    check(&reader, &vec![b'a'; size], "written through the mount");
+    let f = memory.lookup(memory.root(), name("f")).unwrap();
+
+    // Behind the adapter's back, the same size: the open reader and a fresh open both still
+    // see the cached pages, so the kernel keeps them across opens (FOPEN_KEEP_CACHE).
+    overwrite(&*memory, f.node, &vec![b'b'; size]);
+    check(&reader, &vec![b'a'; size], "stale by design");
+    let reopened = fs::File::open(m.join("f")).unwrap();
+    check(
+        &reopened,
+        &vec![b'a'; size],
+        "the page cache is kept across opens",
+    );
+
+    // Through the invalidating wrapper: the reader that holds the file sees the new data at
+    // once, and so does a fresh open.
+    overwrite(&fs, f.node, &vec![b'c'; size]);
+    check(
+        &reader,
+        &vec![b'c'; size],
+        "the open reader after an invalidation",
+    );
+    check(
+        &reopened,
+        &vec![b'c'; size],
+        "the reopened file after an invalidation",
+    );
+    assert!(
+        fs::read(m.join("f")).unwrap() == vec![b'c'; size],
+        "a fresh open"
+    );
+    // A change in the middle of the file through a handle drops those pages too.
+    let h = fs.open(f.node, OpenFlags::WRITE).unwrap();
+    assert_eq!(fs.write(h, 40_000, b"middle").unwrap(), 6);
+    fs.release(h).unwrap();
+    let mut expected = vec![b'c'; size];
+    expected[40_000..40_006].copy_from_slice(b"middle");
+    check(&reader, &expected, "a change in the middle");
+    memory.forget(f.node, 1);
+}
+
 #[test]
 fn in_process_changes_show_at_once_through_the_invalidator() {
     let memory: Arc<dyn FileSystem> = Arc::new(vfsbox_memory::MemoryFs::new());
