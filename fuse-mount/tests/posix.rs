@@ -653,16 +653,27 @@ fn locks(root: &Path) -> Vec<String> {
     let third = Flock::lock(File::open(&path).unwrap(), FlockArg::LockSharedNonblock)
         .map(drop)
         .map_err(|(_, e)| errno_name(e as i32));
-    // A lock held by another process (flock(1)) is seen here.
+    // A lock held by another process (flock(1)) is seen here. The holder says when it holds
+    // the lock and keeps it until its stdin closes, so no timing is guessed and no process
+    // outlives the test.
     let mut child = std::process::Command::new("flock")
-        .args(["--exclusive", path.to_str().unwrap(), "sleep", "2"])
+        .args(["--exclusive", "--close", path.to_str().unwrap()])
+        .args(["sh", "-c", "echo locked; read _"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line, "locked\n", "the other process holds the lock");
     let fourth = Flock::lock(File::open(&path).unwrap(), FlockArg::LockExclusiveNonblock)
         .map(drop)
         .map_err(|(_, e)| errno_name(e as i32));
-    child.kill().unwrap();
+    drop(child.stdin.take());
     child.wait().unwrap();
     vec![
         format!("{second:?}"),
