@@ -357,12 +357,15 @@ impl<'a> Resolver<'a> {
 
     /// Walks `path` from `start` (or from the root if it is absolute) up to its last
     /// component, which is returned unlooked-up together with the directory holding it.
+    /// The caller has already passed `path` through [`check_path`] (before choosing
+    /// `start`, as Linux copies the name in before it looks at the directory fd), so it is
+    /// not checked a second time here.
     pub(crate) fn walk_parent(
         &mut self,
         start: &Location,
         path: &[u8],
     ) -> Result<(Location, Last), Errno> {
-        check_path(path)?;
+        debug_assert_eq!(check_path(path), Ok(()));
         self.walk_text(start.clone(), path.into())
     }
 
@@ -486,7 +489,8 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Resolves `path` from `start` to the object it names.
+    /// Resolves `path` (already passed through [`check_path`]) from `start` to the object it
+    /// names.
     pub(crate) fn resolve(
         &mut self,
         start: &Location,
@@ -499,14 +503,15 @@ impl<'a> Resolver<'a> {
 
     /// The attributes of what `path` names from `start`: the same walk as
     /// [`Resolver::resolve`], holding the directories in a [`Held`] (nothing allocated per
-    /// component) since the caller keeps no chain.
+    /// component) since the caller keeps no chain. Like [`Resolver::walk_parent`], it
+    /// expects a `path` that already passed [`check_path`].
     pub(crate) fn resolve_attr(
         &mut self,
         start: &Location,
         path: &[u8],
         follow: bool,
     ) -> Result<Attr, Errno> {
-        check_path(path)?;
+        debug_assert_eq!(check_path(path), Ok(()));
         let (held, last) = self.walk_text(Held::new(start.clone()), path.into())?;
         Ok(self.finish(held, last, follow)?.attr)
     }
