@@ -2,7 +2,7 @@
 //! instruction counts: `valgrind --tool=callgrind target/release/examples/hot_loop OP N`
 //! (instruction counts are stable on a loaded machine, where timings are not). The tree is
 //! the one `benches/posix.rs` uses; OP is `stat`, `stat_depth8`, `open_close`,
-//! `open_read4k_close`, `create_unlink`, `mkdir_rmdir`, `readdir_1000` or `rename`.
+//! `open_read4k_close`, `create_unlink`, `mkdir_rmdir`, `readdir_1000`, `rename`, `access_depth8`, `statvfs_depth8` or `listxattr_depth8`.
 
 use std::sync::Arc;
 use vfsbox_api::Posix;
@@ -45,6 +45,11 @@ fn main() {
         match op.as_str() {
             "stat" => drop(p.stat(b"data").expect("stat")),
             "stat_depth8" => drop(p.stat(DEEP).expect("stat")),
+            "access_depth8" => p
+                .faccessat(vfsbox_api::AT_FDCWD, DEEP, libc::R_OK, 0)
+                .expect("access"),
+            "statvfs_depth8" => drop(p.statvfs(DEEP).expect("statvfs")),
+            "listxattr_depth8" => drop(p.listxattr(DEEP, 0).expect("listxattr")),
             "open_close" => {
                 let fd = p.open(b"data", libc::O_RDONLY, 0).expect("open");
                 p.close(fd).expect("close");

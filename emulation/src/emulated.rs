@@ -6,7 +6,7 @@ use crate::fdtable::{FdTable, OpenFile};
 use crate::identity::{Cred, Identity};
 use crate::locks;
 use crate::node::Location;
-use crate::resolver::{check_path, Found, Last, Resolver};
+use crate::resolver::{check_path, Found, FoundIn, Held, Last, Resolver};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use std::sync::Arc;
@@ -276,6 +276,30 @@ impl Emulated {
         check_path(path)?;
         let start = self.start(dirfd, path)?;
         self.resolver(cred).resolve(&start, path, follow)
+    }
+
+    /// [`Emulated::lookup_at`] for callers that use the object but keep no chain to it
+    /// (`access`, `statvfs`, the xattr calls): the walked directories are held in one
+    /// vector instead of a link allocated per component.
+    pub(crate) fn held_at(
+        &self,
+        cred: &Cred,
+        dirfd: Fd,
+        path: &[u8],
+        empty_ok: bool,
+        follow: bool,
+    ) -> Result<FoundIn<Held>, Errno> {
+        if path.is_empty() && empty_ok {
+            let found = self.lookup_at(cred, dirfd, path, empty_ok, follow)?;
+            return Ok(FoundIn {
+                parent: Held::new(found.parent),
+                leaf: found.leaf,
+                attr: found.attr,
+            });
+        }
+        check_path(path)?;
+        let start = self.start(dirfd, path)?;
+        self.resolver(cred).resolve_held(&start, path, follow)
     }
 
     /// The attributes of what `dirfd` + `path` names, as [`Emulated::lookup_at`] resolves

@@ -165,6 +165,14 @@ pub(crate) struct FoundIn<C> {
 pub(crate) type Found = FoundIn<Location>;
 
 impl<C: Chain> FoundIn<C> {
+    /// The object's node.
+    pub(crate) fn id(&self) -> NodeId {
+        match &self.leaf {
+            Some((node, _)) => node.id(),
+            None => self.parent.end(),
+        }
+    }
+
     /// The end of `loc` itself.
     fn at_end(loc: C, attr: Attr) -> FoundIn<C> {
         FoundIn {
@@ -511,9 +519,21 @@ impl<'a> Resolver<'a> {
         path: &[u8],
         follow: bool,
     ) -> Result<Attr, Errno> {
+        Ok(self.resolve_held(start, path, follow)?.attr)
+    }
+
+    /// What `path` names from `start`, held in a [`Held`] (nothing allocated per component),
+    /// for callers that use the object while they hold it but keep no chain (`access`,
+    /// `statvfs`, the xattr calls). Expects a `path` that already passed [`check_path`].
+    pub(crate) fn resolve_held(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+    ) -> Result<FoundIn<Held>, Errno> {
         debug_assert_eq!(check_path(path), Ok(()));
         let (held, last) = self.walk_text(Held::new(start.clone()), path.into())?;
-        Ok(self.finish(held, last, follow)?.attr)
+        self.finish(held, last, follow)
     }
 
     /// Resolves `path` following symlinks, without the `PATH_MAX` limit on its length (for

@@ -50,8 +50,8 @@ impl Emulated {
     }
 
     pub(crate) fn do_statvfs(&self, path: &[u8]) -> Result<StatVfs, Errno> {
-        let found = self.lookup_at(&self.eff, vfsbox_api::AT_FDCWD, path, false, true)?;
-        self.statvfs_of(found.node().id())
+        let found = self.held_at(&self.eff, vfsbox_api::AT_FDCWD, path, false, true)?;
+        self.statvfs_of(found.id())
     }
 
     pub(crate) fn do_fstatvfs(&self, fd: Fd) -> Result<StatVfs, Errno> {
@@ -240,7 +240,13 @@ impl Emulated {
         } else {
             &self.real
         };
-        let found = self.lookup_at_flags(cred, dirfd, path, flags)?;
+        let found = self.held_at(
+            cred,
+            dirfd,
+            path,
+            flags & libc::AT_EMPTY_PATH != 0,
+            flags & libc::AT_SYMLINK_NOFOLLOW == 0,
+        )?;
         if mode == libc::F_OK {
             return Ok(());
         }
@@ -249,7 +255,7 @@ impl Emulated {
                 found.attr.kind,
                 FileKind::Regular | FileKind::Directory | FileKind::Symlink
             )
-            && self.ro_at(found.node().id())
+            && self.ro_at(found.id())
         {
             return Err(Errno::EROFS);
         }

@@ -4,7 +4,7 @@
 use crate::emulated::Emulated;
 use crate::fdtable::OpenFile;
 use crate::identity::{MAY_READ, MAY_WRITE};
-use crate::resolver::Found;
+use crate::resolver::{FoundIn, Held};
 use std::sync::Arc;
 use vfsbox_api::{Attr, Errno, Fd, FileKind, NodeId, XattrSet, AT_FDCWD, S_ISVTX};
 
@@ -51,10 +51,10 @@ impl Emulated {
         self.eff.may(attr, mask)
     }
 
-    /// The object `path` names; the returned `Found` holds its node while it is used.
-    fn xattr_node(&self, path: &[u8], flags: i32) -> Result<Found, Errno> {
+    /// The object `path` names; the returned `FoundIn` holds its node while it is used.
+    fn xattr_node(&self, path: &[u8], flags: i32) -> Result<FoundIn<Held>, Errno> {
         let follow = flags & libc::AT_SYMLINK_NOFOLLOW == 0;
-        self.lookup_at(&self.eff, AT_FDCWD, path, false, follow)
+        self.held_at(&self.eff, AT_FDCWD, path, false, follow)
     }
 
     /// The object behind `fd` (not `O_PATH`); the description holds its node.
@@ -125,7 +125,7 @@ impl Emulated {
     ) -> Result<Vec<u8>, Errno> {
         check_name(name)?;
         let found = self.xattr_node(path, flags)?;
-        self.get_on(found.node().id(), &found.attr, name)
+        self.get_on(found.id(), &found.attr, name)
     }
 
     pub(crate) fn do_setxattr(
@@ -138,18 +138,18 @@ impl Emulated {
     ) -> Result<(), Errno> {
         Self::check_set_args(name, value, how)?;
         let found = self.xattr_node(path, flags)?;
-        self.set_on(found.node().id(), &found.attr, name, value, how)
+        self.set_on(found.id(), &found.attr, name, value, how)
     }
 
     pub(crate) fn do_listxattr(&self, path: &[u8], flags: i32) -> Result<Vec<Vec<u8>>, Errno> {
         let found = self.xattr_node(path, flags)?;
-        self.fs.listxattr(found.node().id())
+        self.fs.listxattr(found.id())
     }
 
     pub(crate) fn do_removexattr(&self, path: &[u8], name: &[u8], flags: i32) -> Result<(), Errno> {
         check_name(name)?;
         let found = self.xattr_node(path, flags)?;
-        self.remove_on(found.node().id(), &found.attr, name)
+        self.remove_on(found.id(), &found.attr, name)
     }
 
     pub(crate) fn do_fgetxattr(&self, fd: Fd, name: &[u8]) -> Result<Vec<u8>, Errno> {
