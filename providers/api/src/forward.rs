@@ -1,4 +1,5 @@
-//! `forward_filesystem!`: the pass-through methods of a provider that wraps another.
+//! `forward_filesystem!` and `delegate_filesystem!`: trait methods that only pass a call on,
+//! generated from one copy of the trait's signatures.
 
 /// Implements the named `FileSystem` methods of a wrapper by calling the same method of the
 /// provider in field `$inner` (anything that derefs to a `FileSystem`), unchanged. Inside an
@@ -29,59 +30,83 @@
 #[macro_export]
 macro_rules! forward_filesystem {
     ($inner:ident: $($method:ident),* $(,)?) => {
-        $($crate::__forward_filesystem_method!($inner, $method);)*
+        $($crate::__filesystem_method!((inner $inner) $method $method);)*
     };
 }
 
-/// One method of [`forward_filesystem!`].
+/// Implements the named `FileSystem` methods by calling a method of the implementing type
+/// itself, with the same arguments: `delegate_filesystem!(lookup => do_lookup, …)`. For a
+/// provider that keeps each operation in the module that owns it, so the trait's signatures are
+/// written once (here) rather than again in every provider.
+#[macro_export]
+macro_rules! delegate_filesystem {
+    ($($method:ident => $target:ident),* $(,)?) => {
+        $($crate::__filesystem_method!((own) $method $target);)*
+    };
+}
+
+/// The call inside a generated method: to the wrapped provider, or to the type itself.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __forward_filesystem_method {
-    ($inner:ident, capabilities) => {
+macro_rules! __filesystem_call {
+    ($self:ident (inner $inner:ident) $target:ident ($($arg:ident),*)) => {
+        $self.$inner.$target($($arg),*)
+    };
+    ($self:ident (own) $target:ident ($($arg:ident),*)) => {
+        $self.$target($($arg),*)
+    };
+}
+
+/// One method of [`forward_filesystem!`] and [`delegate_filesystem!`]: the trait's signatures,
+/// written once.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __filesystem_method {
+    ($to:tt capabilities $target:ident) => {
         fn capabilities(&self) -> $crate::Capabilities {
-            self.$inner.capabilities()
+            $crate::__filesystem_call!(self $to $target ())
         }
     };
-    ($inner:ident, root) => {
+    ($to:tt root $target:ident) => {
         fn root(&self) -> $crate::NodeId {
-            self.$inner.root()
+            $crate::__filesystem_call!(self $to $target ())
         }
     };
-    ($inner:ident, lookup) => {
+    ($to:tt lookup $target:ident) => {
         fn lookup(
             &self,
             dir: $crate::NodeId,
             name: &$crate::Name,
         ) -> Result<$crate::Entry, $crate::Errno> {
-            self.$inner.lookup(dir, name)
+            $crate::__filesystem_call!(self $to $target (dir, name))
         }
     };
-    ($inner:ident, forget) => {
+    ($to:tt forget $target:ident) => {
         fn forget(&self, node: $crate::NodeId, count: u64) {
-            self.$inner.forget(node, count)
+            $crate::__filesystem_call!(self $to $target (node, count))
         }
     };
-    ($inner:ident, getattr) => {
+    ($to:tt getattr $target:ident) => {
         fn getattr(&self, node: $crate::NodeId) -> Result<$crate::Attr, $crate::Errno> {
-            self.$inner.getattr(node)
+            $crate::__filesystem_call!(self $to $target (node))
         }
     };
-    ($inner:ident, setattr) => {
+    ($to:tt setattr $target:ident) => {
         fn setattr(
             &self,
             node: $crate::NodeId,
             changes: &$crate::SetAttr,
             handle: Option<$crate::HandleId>,
         ) -> Result<$crate::Attr, $crate::Errno> {
-            self.$inner.setattr(node, changes, handle)
+            $crate::__filesystem_call!(self $to $target (node, changes, handle))
         }
     };
-    ($inner:ident, readlink) => {
+    ($to:tt readlink $target:ident) => {
         fn readlink(&self, node: $crate::NodeId) -> Result<Vec<u8>, $crate::Errno> {
-            self.$inner.readlink(node)
+            $crate::__filesystem_call!(self $to $target (node))
         }
     };
-    ($inner:ident, mkdir) => {
+    ($to:tt mkdir $target:ident) => {
         fn mkdir(
             &self,
             dir: $crate::NodeId,
@@ -89,10 +114,10 @@ macro_rules! __forward_filesystem_method {
             perm: u32,
             owner: $crate::Owner,
         ) -> Result<$crate::Entry, $crate::Errno> {
-            self.$inner.mkdir(dir, name, perm, owner)
+            $crate::__filesystem_call!(self $to $target (dir, name, perm, owner))
         }
     };
-    ($inner:ident, mknod) => {
+    ($to:tt mknod $target:ident) => {
         fn mknod(
             &self,
             dir: $crate::NodeId,
@@ -102,10 +127,10 @@ macro_rules! __forward_filesystem_method {
             rdev: u64,
             owner: $crate::Owner,
         ) -> Result<$crate::Entry, $crate::Errno> {
-            self.$inner.mknod(dir, name, kind, perm, rdev, owner)
+            $crate::__filesystem_call!(self $to $target (dir, name, kind, perm, rdev, owner))
         }
     };
-    ($inner:ident, create) => {
+    ($to:tt create $target:ident) => {
         fn create(
             &self,
             dir: $crate::NodeId,
@@ -114,10 +139,10 @@ macro_rules! __forward_filesystem_method {
             flags: $crate::OpenFlags,
             owner: $crate::Owner,
         ) -> Result<($crate::Entry, $crate::HandleId), $crate::Errno> {
-            self.$inner.create(dir, name, perm, flags, owner)
+            $crate::__filesystem_call!(self $to $target (dir, name, perm, flags, owner))
         }
     };
-    ($inner:ident, symlink) => {
+    ($to:tt symlink $target:ident) => {
         fn symlink(
             &self,
             dir: $crate::NodeId,
@@ -125,30 +150,30 @@ macro_rules! __forward_filesystem_method {
             target: &[u8],
             owner: $crate::Owner,
         ) -> Result<$crate::Entry, $crate::Errno> {
-            self.$inner.symlink(dir, name, target, owner)
+            $crate::__filesystem_call!(self $to $target (dir, name, target, owner))
         }
     };
-    ($inner:ident, link) => {
+    ($to:tt link $target:ident) => {
         fn link(
             &self,
             node: $crate::NodeId,
             new_dir: $crate::NodeId,
             new_name: &$crate::Name,
         ) -> Result<$crate::Entry, $crate::Errno> {
-            self.$inner.link(node, new_dir, new_name)
+            $crate::__filesystem_call!(self $to $target (node, new_dir, new_name))
         }
     };
-    ($inner:ident, unlink) => {
+    ($to:tt unlink $target:ident) => {
         fn unlink(&self, dir: $crate::NodeId, name: &$crate::Name) -> Result<(), $crate::Errno> {
-            self.$inner.unlink(dir, name)
+            $crate::__filesystem_call!(self $to $target (dir, name))
         }
     };
-    ($inner:ident, rmdir) => {
+    ($to:tt rmdir $target:ident) => {
         fn rmdir(&self, dir: $crate::NodeId, name: &$crate::Name) -> Result<(), $crate::Errno> {
-            self.$inner.rmdir(dir, name)
+            $crate::__filesystem_call!(self $to $target (dir, name))
         }
     };
-    ($inner:ident, rename) => {
+    ($to:tt rename $target:ident) => {
         fn rename(
             &self,
             dir: $crate::NodeId,
@@ -157,89 +182,89 @@ macro_rules! __forward_filesystem_method {
             new_name: &$crate::Name,
             flags: $crate::RenameFlags,
         ) -> Result<(), $crate::Errno> {
-            self.$inner.rename(dir, name, new_dir, new_name, flags)
+            $crate::__filesystem_call!(self $to $target (dir, name, new_dir, new_name, flags))
         }
     };
-    ($inner:ident, open) => {
+    ($to:tt open $target:ident) => {
         fn open(
             &self,
             node: $crate::NodeId,
             flags: $crate::OpenFlags,
         ) -> Result<$crate::HandleId, $crate::Errno> {
-            self.$inner.open(node, flags)
+            $crate::__filesystem_call!(self $to $target (node, flags))
         }
     };
-    ($inner:ident, read) => {
+    ($to:tt read $target:ident) => {
         fn read(
             &self,
             handle: $crate::HandleId,
             offset: u64,
             buf: &mut [u8],
         ) -> Result<usize, $crate::Errno> {
-            self.$inner.read(handle, offset, buf)
+            $crate::__filesystem_call!(self $to $target (handle, offset, buf))
         }
     };
-    ($inner:ident, write) => {
+    ($to:tt write $target:ident) => {
         fn write(
             &self,
             handle: $crate::HandleId,
             offset: u64,
             data: &[u8],
         ) -> Result<usize, $crate::Errno> {
-            self.$inner.write(handle, offset, data)
+            $crate::__filesystem_call!(self $to $target (handle, offset, data))
         }
     };
-    ($inner:ident, flush) => {
+    ($to:tt flush $target:ident) => {
         fn flush(&self, handle: $crate::HandleId) -> Result<(), $crate::Errno> {
-            self.$inner.flush(handle)
+            $crate::__filesystem_call!(self $to $target (handle))
         }
     };
-    ($inner:ident, fsync) => {
+    ($to:tt fsync $target:ident) => {
         fn fsync(&self, handle: $crate::HandleId, datasync: bool) -> Result<(), $crate::Errno> {
-            self.$inner.fsync(handle, datasync)
+            $crate::__filesystem_call!(self $to $target (handle, datasync))
         }
     };
-    ($inner:ident, release) => {
+    ($to:tt release $target:ident) => {
         fn release(&self, handle: $crate::HandleId) -> Result<(), $crate::Errno> {
-            self.$inner.release(handle)
+            $crate::__filesystem_call!(self $to $target (handle))
         }
     };
-    ($inner:ident, seek) => {
+    ($to:tt seek $target:ident) => {
         fn seek(
             &self,
             handle: $crate::HandleId,
             offset: u64,
             what: $crate::SeekHole,
         ) -> Result<u64, $crate::Errno> {
-            self.$inner.seek(handle, offset, what)
+            $crate::__filesystem_call!(self $to $target (handle, offset, what))
         }
     };
-    ($inner:ident, opendir) => {
+    ($to:tt opendir $target:ident) => {
         fn opendir(&self, node: $crate::NodeId) -> Result<$crate::HandleId, $crate::Errno> {
-            self.$inner.opendir(node)
+            $crate::__filesystem_call!(self $to $target (node))
         }
     };
-    ($inner:ident, readdir) => {
+    ($to:tt readdir $target:ident) => {
         fn readdir(
             &self,
             handle: $crate::HandleId,
             cookie: u64,
             sink: &mut dyn FnMut($crate::DirEntry<'_>) -> bool,
         ) -> Result<(), $crate::Errno> {
-            self.$inner.readdir(handle, cookie, sink)
+            $crate::__filesystem_call!(self $to $target (handle, cookie, sink))
         }
     };
-    ($inner:ident, releasedir) => {
+    ($to:tt releasedir $target:ident) => {
         fn releasedir(&self, handle: $crate::HandleId) -> Result<(), $crate::Errno> {
-            self.$inner.releasedir(handle)
+            $crate::__filesystem_call!(self $to $target (handle))
         }
     };
-    ($inner:ident, statfs) => {
+    ($to:tt statfs $target:ident) => {
         fn statfs(&self, node: $crate::NodeId) -> Result<$crate::StatFs, $crate::Errno> {
-            self.$inner.statfs(node)
+            $crate::__filesystem_call!(self $to $target (node))
         }
     };
-    ($inner:ident, fallocate) => {
+    ($to:tt fallocate $target:ident) => {
         fn fallocate(
             &self,
             handle: $crate::HandleId,
@@ -247,15 +272,15 @@ macro_rules! __forward_filesystem_method {
             offset: u64,
             len: u64,
         ) -> Result<(), $crate::Errno> {
-            self.$inner.fallocate(handle, mode, offset, len)
+            $crate::__filesystem_call!(self $to $target (handle, mode, offset, len))
         }
     };
-    ($inner:ident, getxattr) => {
+    ($to:tt getxattr $target:ident) => {
         fn getxattr(&self, node: $crate::NodeId, name: &[u8]) -> Result<Vec<u8>, $crate::Errno> {
-            self.$inner.getxattr(node, name)
+            $crate::__filesystem_call!(self $to $target (node, name))
         }
     };
-    ($inner:ident, setxattr) => {
+    ($to:tt setxattr $target:ident) => {
         fn setxattr(
             &self,
             node: $crate::NodeId,
@@ -263,17 +288,17 @@ macro_rules! __forward_filesystem_method {
             value: &[u8],
             how: $crate::XattrSet,
         ) -> Result<(), $crate::Errno> {
-            self.$inner.setxattr(node, name, value, how)
+            $crate::__filesystem_call!(self $to $target (node, name, value, how))
         }
     };
-    ($inner:ident, listxattr) => {
+    ($to:tt listxattr $target:ident) => {
         fn listxattr(&self, node: $crate::NodeId) -> Result<Vec<Vec<u8>>, $crate::Errno> {
-            self.$inner.listxattr(node)
+            $crate::__filesystem_call!(self $to $target (node))
         }
     };
-    ($inner:ident, removexattr) => {
+    ($to:tt removexattr $target:ident) => {
         fn removexattr(&self, node: $crate::NodeId, name: &[u8]) -> Result<(), $crate::Errno> {
-            self.$inner.removexattr(node, name)
+            $crate::__filesystem_call!(self $to $target (node, name))
         }
     };
 }

@@ -2,11 +2,17 @@
 
 use crate::Overlay;
 use vfsbox_api::{
-    Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
-    Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
+    Attr, Capabilities, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId, Name, NodeId,
+    OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
 };
 
 impl FileSystem for Overlay {
+    // Each operation lives in the module that owns it.
+    vfsbox_api::delegate_filesystem!(
+        read => do_read, write => do_write, release => do_release, readdir => do_readdir,
+        releasedir => do_releasedir,
+    );
+
     fn capabilities(&self) -> Capabilities {
         self.caps
     }
@@ -111,14 +117,6 @@ impl FileSystem for Overlay {
         self.do_open(node.0, flags)
     }
 
-    fn read(&self, handle: HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        self.do_read(handle, offset, buf)
-    }
-
-    fn write(&self, handle: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno> {
-        self.do_write(handle, offset, data)
-    }
-
     fn flush(&self, handle: HandleId) -> Result<(), Errno> {
         let (layer, h) = self.handles.file(handle)?;
         self.layer(layer).flush(h)
@@ -129,10 +127,6 @@ impl FileSystem for Overlay {
         self.layer(layer).fsync(h, datasync)
     }
 
-    fn release(&self, handle: HandleId) -> Result<(), Errno> {
-        self.do_release(handle)
-    }
-
     fn seek(&self, handle: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno> {
         let (layer, h) = self.handles.file(handle)?;
         self.layer(layer).seek(h, offset, what)
@@ -140,19 +134,6 @@ impl FileSystem for Overlay {
 
     fn opendir(&self, node: NodeId) -> Result<HandleId, Errno> {
         self.do_opendir(node.0)
-    }
-
-    fn readdir(
-        &self,
-        handle: HandleId,
-        cookie: u64,
-        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
-    ) -> Result<(), Errno> {
-        self.do_readdir(handle, cookie, sink)
-    }
-
-    fn releasedir(&self, handle: HandleId) -> Result<(), Errno> {
-        self.do_releasedir(handle)
     }
 
     fn statfs(&self, node: NodeId) -> Result<StatFs, Errno> {
