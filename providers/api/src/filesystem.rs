@@ -375,6 +375,40 @@ pub trait FileSystem: Send + Sync {
         Err(Errno::EOPNOTSUPP)
     }
 
+    /// A host descriptor of the regular file open as `handle`, for the FUSE mount to hand to
+    /// the kernel as the handle's backing file (FUSE passthrough, Linux 6.9+): the kernel then
+    /// serves `read`, `write` and `mmap` of that open file from the descriptor's file itself,
+    /// without calling the provider. The default answers `None`: no backing file, every I/O
+    /// comes to the provider. Answering `Some` is the capability; there is no flag for it.
+    ///
+    /// The descriptor is an owned duplicate (`dup`), not a borrow: the consumer may hold it
+    /// while another thread releases the handle, and a duplicate cannot be closed under it.
+    /// The FUSE mount keeps it only until the kernel has registered it (the kernel takes its
+    /// own reference to the open file), so one duplicate per open costs one `dup` and one
+    /// `close`.
+    ///
+    /// Rules, because I/O through a backing file never reaches the provider stack:
+    /// - Only for a handle of a regular file (never a directory, FIFO, socket or device), and
+    ///   only the very file the handle reads and writes: the same data, the same size.
+    /// - The kernel opens the file again from the descriptor's path (its dentry, not a name
+    ///   lookup) with the flags of the FUSE open and the mount daemon's credentials, so the
+    ///   descriptor's own access mode
+    ///   does not limit it: answer only for handles whose opening the provider allowed with
+    ///   the same access mode (a read-only view: read-only handles).
+    /// - A wrapper forwards this only if it has nothing to do on `read` and `write` of the
+    ///   handle: wrappers that count, limit, audit, hide or transform data (quotas, audit,
+    ///   rules) keep the default, or their checks would be bypassed.
+    /// - A provider must keep giving the same file for every handle of a node while any is
+    ///   open (the kernel takes one backing file per inode at a time).
+    ///
+    /// A host descriptor never goes to sandboxed code: the only caller is the FUSE mount,
+    /// which gives it to the kernel (`FUSE_DEV_IOC_BACKING_OPEN`) and closes it. The emulated
+    /// layer never calls this.
+    fn backing_file(&self, handle: HandleId) -> Option<std::os::fd::OwnedFd> {
+        let _ = handle;
+        None
+    }
+
     /// Removes extended attribute `name`.
     ///
     /// # Errors

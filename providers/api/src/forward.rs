@@ -24,7 +24,7 @@
 ///     forward_filesystem!(inner: capabilities, root, forget, getattr, setattr, readlink,
 ///         mkdir, mknod, create, symlink, link, unlink, rmdir, rename, open, read, write,
 ///         flush, fsync, release, seek, opendir, readdir, releasedir, statfs, fallocate,
-///         getxattr, setxattr, listxattr, removexattr);
+///         getxattr, setxattr, listxattr, removexattr, backing_file);
 /// }
 /// ```
 #[macro_export]
@@ -294,6 +294,11 @@ macro_rules! __filesystem_method {
     ($to:tt listxattr $target:ident) => {
         fn listxattr(&self, node: $crate::NodeId) -> Result<Vec<Vec<u8>>, $crate::Errno> {
             $crate::__filesystem_call!(self $to $target (node))
+        }
+    };
+    ($to:tt backing_file $target:ident) => {
+        fn backing_file(&self, handle: $crate::HandleId) -> Option<::std::os::fd::OwnedFd> {
+            $crate::__filesystem_call!(self $to $target (handle))
         }
     };
     ($to:tt removexattr $target:ident) => {
