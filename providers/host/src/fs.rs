@@ -13,6 +13,7 @@ impl FileSystem for HostFs {
         opendir => do_opendir, readdir => do_readdir, statfs => do_statfs,
         fallocate => do_fallocate, getxattr => do_getxattr, setxattr => do_setxattr,
         listxattr => do_listxattr, removexattr => do_removexattr,
+        backing_file => do_backing_file,
     );
 
     fn capabilities(&self) -> Capabilities {

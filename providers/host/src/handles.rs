@@ -17,6 +17,8 @@ pub(crate) struct FileHandle {
     /// Regular files and block devices take offsets (`pread`/`pwrite`); FIFOs, sockets and
     /// character devices do not (`read`/`write`, as `pread` there is `ESPIPE`).
     pub(crate) positional: bool,
+    /// A regular file: the only kind whose descriptor may become a FUSE backing file.
+    pub(crate) regular: bool,
 }
 
 /// What a handle is.

@@ -86,6 +86,7 @@ impl HostFs {
             readable: flags.readable(),
             writable: flags.writable(),
             positional: matches!(node.kind, FileKind::Regular | FileKind::BlockDevice),
+            regular: node.kind == FileKind::Regular,
         })))
     }
 
@@ -119,6 +120,28 @@ impl HostFs {
         } else {
             sys::write(file.fd.as_fd(), data)
         }
+    }
+
+    /// `backing_file`: a duplicate of the handle's descriptor, for regular files only (never
+    /// a directory: directory handles are `Handle::Dir` and answer `None`; nor a FIFO, socket
+    /// or device).
+    ///
+    /// This is the only place a host descriptor leaves the provider. Its one consumer is the
+    /// FUSE mount, which registers it with the kernel as the backing file of the open FUSE
+    /// file and closes it: the descriptor never reaches sandboxed code, and the kernel only
+    /// ever reaches the inode the handle already has open (it reopens that dentry, never a
+    /// name), so nothing outside the provider's root becomes reachable. The handle's access
+    /// mode is the FUSE open's (the adapter passes the kernel's flags to `open`), so the
+    /// kernel's reopening with those flags grants nothing the provider did not.
+    pub(crate) fn do_backing_file(&self, handle: HandleId) -> Option<OwnedFd> {
+        let handle = self.handles.file(handle).ok()?;
+        let file = handle.as_file().ok()?;
+        if !file.regular {
+            return None;
+        }
+        // F_DUPFD_CLOEXEC; fails only when the process is out of descriptors: then no
+        // backing file, and I/O comes to the provider as usual.
+        file.fd.try_clone().ok()
     }
 
     pub(crate) fn do_fsync(&self, handle: HandleId, datasync: bool) -> Result<(), Errno> {

@@ -20,7 +20,10 @@
 //! No operation ever passes more than one name to the kernel, so the provider needs no
 //! `openat2(RESOLVE_BENEATH)`: a directory swapped for a symlink to outside is met as a
 //! symlink (`O_NOFOLLOW` → the link itself or `ELOOP`), never walked through. No host
-//! descriptor, host path or `/proc` entry is used or handed out. The one limit of any
+//! path or `/proc` entry is used or handed out, and no host descriptor reaches sandboxed
+//! code: the one descriptor that leaves the provider is a duplicate of an open regular
+//! file's, from `backing_file`, which only the FUSE mount calls, to give it to the kernel as
+//! a passthrough backing file (see `io.rs`). The one limit of any
 //! descriptor-based confinement remains: a host process that *moves* a directory the provider
 //! holds out of the root takes the provider's descriptor with it.
 //!

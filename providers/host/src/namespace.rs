@@ -296,6 +296,7 @@ impl HostFs {
             readable: flags.readable(),
             writable: flags.writable(),
             positional: matches!(attr.kind, FileKind::Regular | FileKind::BlockDevice),
+            regular: attr.kind == FileKind::Regular,
         }));
         Ok((Entry { node, attr }, handle))
     }
