@@ -605,6 +605,16 @@ impl FileSystem for MountTable {
         }
     }
 
+    /// The mounted provider's backing file of the inner handle: the mount table does nothing
+    /// on `read` and `write` but translate the handle. Directory handles have none.
+    fn backing_file(&self, handle: HandleId) -> Option<std::os::fd::OwnedFd> {
+        let (mount, inner) = match self.handles.lock().get(&handle.0) {
+            Some(Open::File { mount, handle }) => (*mount, *handle),
+            _ => return None,
+        };
+        self.mounts[mount].fs.backing_file(inner)
+    }
+
     fn seek(&self, handle: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno> {
         let (mount, handle) = self.file(handle)?;
         self.mounts[mount].fs.seek(handle, offset, what)

@@ -10,7 +10,7 @@ impl FileSystem for Overlay {
     // Each operation lives in the module that owns it.
     vfsbox_api::delegate_filesystem!(
         read => do_read, write => do_write, release => do_release, readdir => do_readdir,
-        releasedir => do_releasedir,
+        releasedir => do_releasedir, backing_file => do_backing_file,
     );
 
     fn capabilities(&self) -> Capabilities {

@@ -58,6 +58,24 @@ impl Overlay {
         self.layer(layer).write(h, offset, data)
     }
 
+    /// `backing_file`: the upper layer's, for handles open in the upper layer; none for
+    /// lower handles.
+    ///
+    /// An upper file stays the node's file for as long as the node lives, so every handle
+    /// of the node gives the same file, as the kernel requires (one backing file per FUSE
+    /// inode at a time). A lower handle's file does not: a later opening for writing copies
+    /// the node up, and the kernel refuses (`EIO`) to open the same inode with a second,
+    /// different backing file while the first is in use, so a passthrough reader of the lower
+    /// file would make every writer's `open` fail. Lower reads therefore come through the
+    /// provider (and the kernel's page cache), which also keeps the documented semantics that
+    /// a handle opened before a copy-up keeps reading the lower data.
+    pub(crate) fn do_backing_file(&self, h: HandleId) -> Option<std::os::fd::OwnedFd> {
+        match self.handles.file(h).ok()? {
+            (Layer::Upper, h) => self.upper.backing_file(h),
+            (Layer::Lower, _) => None,
+        }
+    }
+
     /// `release`.
     pub(crate) fn do_release(&self, h: HandleId) -> Result<(), Errno> {
         let (layer, h) = self.handles.remove_file(h)?;

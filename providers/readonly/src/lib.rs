@@ -58,9 +58,14 @@ impl FileSystem for ReadOnly {
     // and `fallocate` (no regular file is open for writing through this view, so the inner
     // provider answers as Linux does on a read-only mount: `EOPNOTSUPP` without support,
     // `EINVAL` for an empty range, then `EBADF`).
+    //
+    // `backing_file` passes through too: a backing file is only ever a regular file's, and
+    // this view refuses every opening of a regular file for writing or truncation (`open`
+    // below), so every handle that can have one is read-only, and the kernel opens the
+    // backing file with the access mode of that read-only FUSE open.
     vfsbox_api::forward_filesystem!(inner: root, lookup, forget, getattr, readlink, read, write,
         flush, fsync, release, seek, opendir, readdir, releasedir, fallocate, getxattr,
-        listxattr);
+        listxattr, backing_file);
 
     /// The inner provider's capabilities with `read_only` set: every other field still says
     /// what the data can hold (e.g. that symlinks may be present), and `read_only` tells the
