@@ -14,7 +14,8 @@
 use crate::convert::{self, errno};
 use crate::dirs::{OpenDirs, Resume, AFTER_DOT, AFTER_DOTDOT};
 use crate::inodes::Inodes;
-use crate::MountOptions;
+use crate::passthrough::{OpenMode, Passthrough};
+use crate::{IoCounters, MountOptions};
 use fuser::{
     AccessFlags, FileHandle, FopenFlags, Generation, INodeNo, InitFlags, KernelConfig, ReplyAttr,
     ReplyCreate, ReplyData, ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty, ReplyEntry, ReplyLseek,
@@ -45,6 +46,12 @@ pub struct Adapter {
     keep_cache: bool,
     writeback_cache: bool,
     max_write: u32,
+    /// Passthrough asked for in the options.
+    passthrough_wanted: bool,
+    /// Passthrough negotiated with the kernel at `init`.
+    passthrough_on: bool,
+    passthrough: Passthrough,
+    counters: Arc<IoCounters>,
 }
 
 /// Runs a handler, turning a panic into an `EIO` reply (the reply object is dropped unsent
@@ -65,7 +72,12 @@ fn owner(req: &Request) -> Owner {
 
 impl Adapter {
     /// An adapter for `fs` with the caches and sizes of `options`.
-    pub fn new(fs: Arc<dyn FileSystem>, inodes: Arc<Inodes>, options: &MountOptions) -> Adapter {
+    pub fn new(
+        fs: Arc<dyn FileSystem>,
+        inodes: Arc<Inodes>,
+        options: &MountOptions,
+        counters: Arc<IoCounters>,
+    ) -> Adapter {
         Adapter {
             fs,
             inodes,
@@ -75,6 +87,10 @@ impl Adapter {
             keep_cache: options.keep_cache,
             writeback_cache: options.writeback_cache,
             max_write: options.max_write,
+            passthrough_wanted: options.passthrough,
+            passthrough_on: false,
+            passthrough: Passthrough::default(),
+            counters,
         }
     }
 
@@ -113,14 +129,90 @@ impl Adapter {
         }
     }
 
-    /// The flags of an opened file: the page cache is kept across opens (the kernel drops it
-    /// when it sees the size or mtime change, `FUSE_AUTO_INVAL_DATA`, and the invalidator
-    /// drops it when the provider is changed in-process).
-    fn open_flags(&self) -> FopenFlags {
-        if self.keep_cache {
+    /// The flags of a file opened without passthrough: the page cache is kept across opens
+    /// (the kernel drops it when it sees the size or mtime change, `FUSE_AUTO_INVAL_DATA`,
+    /// and the invalidator drops it when the provider is changed in-process), unless `keep`
+    /// says the inode's cached pages may be stale after passthrough writes (see
+    /// [`crate::passthrough`]). Passthrough opens never keep it: the kernel refuses
+    /// `FOPEN_KEEP_CACHE` with `FOPEN_PASSTHROUGH`.
+    fn cached_open_flags(&self, keep: bool) -> FopenFlags {
+        if self.keep_cache && keep {
             FopenFlags::FOPEN_KEEP_CACHE
         } else {
             FopenFlags::empty()
+        }
+    }
+
+    /// Asks for passthrough at `init` when the options want it and it can work: not with the
+    /// writeback cache (the kernel enables one or the other), only as root (registering a
+    /// backing file needs `CAP_SYS_ADMIN`), and only if the kernel offers it (6.9+).
+    fn negotiate_passthrough(&mut self, config: &mut KernelConfig) {
+        self.passthrough_on = false;
+        if !self.passthrough_wanted {
+            return;
+        }
+        let why_not = if self.writeback_cache {
+            "the writeback cache is on (the kernel enables one or the other)"
+        } else if !nix::unistd::geteuid().is_root() {
+            "the mount does not run as root (backing files need CAP_SYS_ADMIN)"
+        } else if config
+            .add_capabilities(InitFlags::FUSE_PASSTHROUGH)
+            .is_err()
+        {
+            "the kernel does not offer it (Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH)"
+        } else {
+            // 2, the kernel's maximum: backing files may then live on a stacked filesystem
+            // (a host directory inside a container's overlayfs); the price is that this mount
+            // cannot itself be a layer of an overlayfs.
+            let _ = config.set_max_stack_depth(2);
+            self.passthrough_on = true;
+            return;
+        };
+        tracing::info!(
+            target: "vfsbox::fuse",
+            "FUSE passthrough not used: {why_not}; host file I/O goes through the adapter"
+        );
+    }
+
+    /// The flags every opened file gets: a handle that cannot write has no delayed write
+    /// error to report at close, so the kernel may skip FLUSH, one round trip per close.
+    fn flush_flags(flags: OpenFlags) -> FopenFlags {
+        if flags.writable() {
+            FopenFlags::empty()
+        } else {
+            FopenFlags::FOPEN_NOFLUSH
+        }
+    }
+
+    /// How an opened provider handle is served: with its backing file when passthrough is
+    /// on and the kernel takes it, else through the adapter. `Err` for a conflict (see
+    /// [`crate::passthrough`]), with the handle released.
+    fn open_mode(
+        &self,
+        ino: u64,
+        handle: HandleId,
+        register: impl FnOnce(&std::fs::File) -> std::io::Result<fuser::BackingId>,
+    ) -> Result<OpenMode, Errno> {
+        if !self.passthrough_on {
+            return Ok(OpenMode::Cached { keep_cache: true });
+        }
+        let backing = self.fs.backing_file(handle);
+        match self.passthrough.open(ino, handle.0, backing, register) {
+            Ok(mode) => {
+                if matches!(mode, OpenMode::Passthrough(_)) {
+                    self.counters.count_passthrough_open();
+                }
+                Ok(mode)
+            }
+            Err(_conflict) => {
+                tracing::warn!(
+                    target: "vfsbox::fuse",
+                    ino,
+                    "the provider gave another backing file for an inode open with one;                      answered EIO, as the kernel would"
+                );
+                let _ = self.fs.release(handle);
+                Err(Errno::EIO)
+            }
         }
     }
 
@@ -402,6 +494,7 @@ fn reply_xattr(reply: ReplyXattr, size: u32, value: Result<Vec<u8>, Errno>) {
 
 impl fuser::Filesystem for Adapter {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
+        self.negotiate_passthrough(config);
         // Each is asked for alone, so a kernel without one still gets the others.
         let mut wanted = InitFlags::FUSE_DO_READDIRPLUS
             | InitFlags::FUSE_AUTO_INVAL_DATA
@@ -435,6 +528,9 @@ impl fuser::Filesystem for Adapter {
         guard("forget", || {
             if let Some(f) = self.inodes.forget(ino.0, nlookup) {
                 self.fs.forget(f.node, f.count);
+                if self.passthrough_on && self.inodes.node(ino.0).is_none() {
+                    self.passthrough.forget(ino.0);
+                }
             }
         });
     }
@@ -617,13 +713,17 @@ impl fuser::Filesystem for Adapter {
                 Ok(handle)
             }) {
                 Ok(handle) => {
-                    // A handle that cannot write has no delayed write error to report at
-                    // close: the kernel may skip FLUSH, one round trip per close.
-                    let mut fopen = self.open_flags();
-                    if !flags.writable() {
-                        fopen |= FopenFlags::FOPEN_NOFLUSH;
+                    let fh = FileHandle(handle.0);
+                    let fopen = Self::flush_flags(flags);
+                    match self.open_mode(ino.0, handle, |f| reply.open_backing(f)) {
+                        Ok(OpenMode::Passthrough(backing)) => {
+                            reply.opened_passthrough(fh, fopen, &backing)
+                        }
+                        Ok(OpenMode::Cached { keep_cache }) => {
+                            reply.opened(fh, fopen | self.cached_open_flags(keep_cache))
+                        }
+                        Err(e) => reply.error(errno(e)),
                     }
-                    reply.opened(FileHandle(handle.0), fopen)
                 }
                 Err(e) => reply.error(errno(e)),
             }
@@ -642,6 +742,7 @@ impl fuser::Filesystem for Adapter {
         reply: ReplyData,
     ) {
         guard("read", || {
+            self.counters.count_read();
             let mut buf = vec![0u8; size as usize];
             match self.fs.read(HandleId(fh.0), offset, &mut buf) {
                 Ok(n) => reply.data(&buf[..n]),
@@ -663,6 +764,7 @@ impl fuser::Filesystem for Adapter {
         reply: ReplyWrite,
     ) {
         guard("write", || {
+            self.counters.count_write();
             let written = self.fs.write(HandleId(fh.0), offset, data).and_then(|n| {
                 if write_flags.contains(fuser::WriteFlags::FUSE_WRITE_KILL_SUIDGID) {
                     self.kill_suidgid(req, self.node(ino)?)?;
@@ -701,6 +803,9 @@ impl fuser::Filesystem for Adapter {
         reply: ReplyEmpty,
     ) {
         guard("release", || {
+            if self.passthrough_on {
+                self.passthrough.release(fh.0);
+            }
             Self::reply_empty(reply, self.fs.release(HandleId(fh.0)))
         });
     }
@@ -895,16 +1000,37 @@ impl fuser::Filesystem for Adapter {
                     owner(req),
                 )
             });
+            let flags = OpenFlags::from_raw(flags);
             match made {
                 Ok((entry, handle)) => {
                     let (ino, generation) = self.inodes.remember(entry.node);
-                    reply.created(
-                        &self.entry_ttl,
-                        &convert::file_attr(ino, &entry.attr),
-                        Generation(generation),
-                        FileHandle(handle.0),
-                        self.open_flags(),
-                    )
+                    let attr = convert::file_attr(ino, &entry.attr);
+                    let (fh, generation) = (FileHandle(handle.0), Generation(generation));
+                    let fopen = Self::flush_flags(flags);
+                    match self.open_mode(ino, handle, |f| reply.open_backing(f)) {
+                        Ok(OpenMode::Passthrough(backing)) => reply.created_passthrough(
+                            &self.entry_ttl,
+                            &attr,
+                            generation,
+                            fh,
+                            fopen,
+                            &backing,
+                        ),
+                        Ok(OpenMode::Cached { keep_cache }) => reply.created(
+                            &self.entry_ttl,
+                            &attr,
+                            generation,
+                            fh,
+                            fopen | self.cached_open_flags(keep_cache),
+                        ),
+                        Err(e) => {
+                            // Not sent: give back the lookup the entry counted.
+                            if let Some(f) = self.inodes.forget(ino, 1) {
+                                self.fs.forget(f.node, f.count);
+                            }
+                            reply.error(errno(e))
+                        }
+                    }
                 }
                 Err(e) => reply.error(errno(e)),
             }

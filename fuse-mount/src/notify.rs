@@ -100,9 +100,13 @@ impl Invalidating {
 }
 
 impl FileSystem for Invalidating {
-    // Reads change nothing the kernel caches: they pass through.
+    // Reads change nothing the kernel caches: they pass through. So does `backing_file`:
+    // I/O through a backing file comes from the kernel, which keeps its own caches right
+    // (it updates the size and drops the attributes after each passthrough write), and an
+    // in-process write through this wrapper still invalidates as below.
     vfsbox_api::forward_filesystem!(inner: capabilities, root, lookup, forget, getattr, readlink,
-        read, flush, fsync, seek, opendir, readdir, releasedir, statfs, getxattr, listxattr);
+        read, flush, fsync, seek, opendir, readdir, releasedir, statfs, getxattr, listxattr,
+        backing_file);
 
     fn setattr(
         &self,
