@@ -1,4 +1,119 @@
 //! Policy enforcement as one provider wrapper: path rules (hide, deny, read-only, allow),
-//! limits (file size, bytes written, open files) and the audit log.
+//! limits (file size, bytes written, open files), symlink modes and the audit log.
+//!
+//! [`Guarded::new`]`(inner, `[`Guard`]`)` is a [`FileSystem`](vfsbox_api::FileSystem) that
+//! shows `inner` through the guard. Node ids, handle ids and readdir cookies are the inner
+//! provider's, unchanged; with an empty guard the wrapper is transparent (the conformance
+//! suite passes on it as on the bare provider).
+//!
+//! # Paths
+//! Paths are sandbox-absolute byte paths: the wrapped provider's root is `/`, a child is
+//! `parent + "/" + name`. The wrapper learns them from the calls that hand out nodes
+//! (`lookup`, `mkdir`, `mknod`, `create`, `symlink`, `link`) and keeps a table
+//! inner node id → {paths it was reached by, lookup count, verdicts}. Lookup counts mirror the
+//! inner provider's exactly (every handed-out node counts one; `forget` gives them back and is
+//! forwarded). Directories have one path; a hard-linked file may have several, and then its
+//! node-level calls (`open`, `setattr`, xattrs, `link` of it, x bits) get the most restrictive
+//! verdict of them (hide > deny > read-only > allow). `rename` of a directory moves the paths,
+//! and recomputes the verdicts, of every tracked node below it; `unlink`/`rename` of a file
+//! drop or move that path (an unlinked file keeps its last verdicts). A node the wrapper never
+//! handed out (or that was forgotten) is `ESTALE`, as in the inner provider.
+//!
+//! # Globs
+//! See [`Glob`]: absolute patterns matched component by component; `*` (dotfiles included),
+//! `?`, `[a-z]`/`[!x]`, `\` escapes, and `**` as a whole component for zero or more
+//! components.
+//!
+//! # Rules
+//! [`Rules`] are ordered; for a path and an [`Op`] the first rule whose glob matches and whose
+//! [`OpSet`] contains the op decides; no match allows. Verdicts for all eleven classes are
+//! computed once per path, when the path is first seen, so later calls on the node match no
+//! glob. Each call is checked as (path in parentheses):
+//!
+//! | call | class |
+//! |---|---|
+//! | `open` with read access | read (node) |
+//! | `open` with write access or `O_TRUNC` | write (node); `write` itself is checked at open |
+//! | `opendir`, `readlink` | read (node) |
+//! | `setattr` size, atime, mtime | write (node) |
+//! | `setattr` perm / uid, gid | chmod / chown (node) |
+//! | `mkdir`, `mknod`, `create` of a new name | create (new path) |
+//! | `create` of an existing name | as `open` (`EEXIST` if exclusive) |
+//! | `unlink`, `rmdir` | delete (removed path) |
+//! | `rename` | rename (source and destination path) |
+//! | `link` | link (new path and the linked node) |
+//! | `symlink` | symlink (new path), then the mount's [`SymlinkMode`] |
+//! | `getxattr`, `listxattr`, `setxattr`, `removexattr` | xattr (node) |
+//! | reported attributes | exec: a denied exec clears the x bits of regular files |
+//!
+//! `lookup`, `getattr`, `statfs` and `readdir` of a visible directory are never refused; only
+//! hidden paths vanish. `fallocate` needs a writable handle, checked at open.
+//!
+//! # Actions
+//! - **hide**: a path is hidden when its `read` decision is [`Action::Hide`]. Its lookup is
+//!   `ENOENT` and it is skipped in listings (the inner cookies stay valid: entries are only
+//!   skipped). Creating, linking or renaming onto a hidden name is `EACCES` whether or not it
+//!   exists, never `EEXIST`, which would tell that it exists; removing or renaming a hidden
+//!   name is `ENOENT`. Hiding a directory hides everything below it (it cannot be reached).
+//!   A held node that a rename moves under a hidden path answers `ENOENT` to node calls.
+//! - **deny**: the rule's errno (`EACCES`, or `EPERM`). For exec: the x bits are cleared in
+//!   every attribute the wrapper reports (`lookup`, `getattr`, `setattr`, new entries), so
+//!   both the emulated layer and the kernel refuse to execute with `EACCES`, root included.
+//! - **read-only**: `EROFS` for every mutating class it covers; `read` and `exec` pass, and so
+//!   do `getxattr`/`listxattr`.
+//! - **allow**: passes.
+//!
+//! A refusal comes where Linux's permission check (deny) or read-only mount check
+//! (read-only) would: errors Linux finds first stay first (`ENOTDIR`, `EEXIST` for an existing
+//! name when making one, `ENOENT` for a missing name being removed under deny, `EISDIR`/
+//! `ELOOP` when opening, `ENOTDIR` for `opendir`, the kind errors of truncate, the target
+//! errors of `symlink`, the argument errors of `setxattr`). `EMFILE` comes before everything
+//! in `open`, `create` and `opendir`, as Linux takes the descriptor first.
+//!
+//! # Limits
+//! See [`Limits`]: `max_file_size` (a short write up to the limit, then `EFBIG`; truncate and
+//! allocation past it `EFBIG`; reported as `Capabilities::max_file_size`),
+//! `max_bytes_written` (bytes accepted by `write` across the sandbox: a short write, then
+//! `EDQUOT`), `max_open_files` (handles of `open`, `create` and `opendir` alive at once; the
+//! next is `EMFILE` until one is released).
+//!
+//! # Symlinks
+//! Per mount path, the longest prefix applies: [`SymlinkMode::Allow`],
+//! [`SymlinkMode::RelativeInside`] (a relative target that, resolved lexically from the
+//! link's directory, never leaves the mount; else `EPERM`), [`SymlinkMode::Deny`] (`EPERM`).
+//!
+//! # Audit
+//! With an [`AuditLog`], every call but `forget` writes one JSON line:
+//! `{"time": RFC 3339 UTC with ns, "sandbox", "op": the trait method, "path", "path2" (rename,
+//! link), "result": "ok"|"error", "errno": "ENOENT" (errors only), "duration_ns"}`. Handle
+//! calls carry the path the handle was opened by. Paths that are not UTF-8 are written with
+//! U+FFFD for the invalid bytes. Recording never blocks or fails a call: a bounded queue to one
+//! writer thread; a full queue counts a drop, reported by [`AuditLog::dropped`] and by a last
+//! line `{"dropped": N}` when the log closes.
+//!
+//! # Cost
+//! `getattr`, `read` and `write` allocate nothing; a lookup of a known node under a known path
+//! allocates nothing and matches no glob; a new path is built once (one allocation) and
+//! matched once per rule.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod audit;
+mod fs;
+mod glob;
+mod handles;
+mod limits;
+mod ops;
+mod paths;
+mod refuse;
+mod rules;
+mod symlinks;
+mod verdicts;
+
+pub use audit::{AuditLog, DEFAULT_QUEUE};
+pub use fs::{Guard, Guarded};
+pub use glob::{Glob, GlobError};
+pub use limits::Limits;
+pub use ops::{Op, OpSet, UnknownOp};
+pub use rules::{Action, Decision, Rule, Rules};
+pub use symlinks::SymlinkMode;

@@ -1,0 +1,1094 @@
+//! [`Guarded`]: the wrapper that enforces a [`Guard`] on any provider.
+
+use crate::audit::{AuditLog, AuditPath, Event};
+use crate::handles::{HandleInfo, HandleTable};
+use crate::limits::{Limits, Meter};
+use crate::paths::{child_path, PathBuf, PathTable};
+use crate::refuse;
+use crate::symlinks::{SymlinkMode, SymlinkModes};
+use crate::verdicts::Verdicts;
+use crate::{Action, Op, OpSet, Rules};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+use vfsbox_api::{
+    Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
+    Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
+};
+
+/// What a sandbox enforces: rules, limits, symlink modes per mount, and where to audit.
+#[derive(Debug, Default)]
+pub struct Guard {
+    /// Path rules, first match wins.
+    pub rules: Rules,
+    /// Resource limits.
+    pub limits: Limits,
+    /// Symlink creation per mount path (e.g. `"/out"`); the longest prefix applies, and paths
+    /// under no listed mount allow every symlink.
+    pub symlinks: Vec<(String, SymlinkMode)>,
+    /// Where each call is recorded, if anywhere.
+    pub audit: Option<Arc<AuditLog>>,
+}
+
+/// A provider seen through a [`Guard`]: node ids, handle ids and cookies are the inner
+/// provider's; hidden paths vanish, refused calls fail with the rule's errno, limits apply,
+/// and every call (but `forget`) is audited. See the crate docs for the full semantics.
+pub struct Guarded {
+    inner: Arc<dyn FileSystem>,
+    rules: Rules,
+    meter: Meter,
+    symlinks: SymlinkModes,
+    audit: Option<Arc<AuditLog>>,
+    table: PathTable,
+    handles: HandleTable,
+    /// Some rule hides: listings must be filtered and lookups checked.
+    hides: bool,
+    /// Some rule denies exec: reported attributes may lose their x bits.
+    exec_denied: bool,
+}
+
+/// The paths of one call, for its audit line; filled only when there is a log.
+struct Trail {
+    on: bool,
+    path: AuditPath,
+    path2: AuditPath,
+}
+
+impl Trail {
+    fn shared(&mut self, path: &PathBuf) {
+        if self.on {
+            self.path = AuditPath::Shared(path.clone());
+        }
+    }
+
+    fn shared_opt(&mut self, path: Option<PathBuf>) {
+        if self.on {
+            if let Some(path) = path {
+                self.path = AuditPath::Shared(path);
+            }
+        }
+    }
+
+    fn joined(&mut self, dir: &PathBuf, name: &Name) {
+        if self.on {
+            self.path = AuditPath::Joined(dir.clone(), name.to_owned());
+        }
+    }
+
+    fn joined2(&mut self, dir: &PathBuf, name: &Name) {
+        if self.on {
+            self.path2 = AuditPath::Joined(dir.clone(), name.to_owned());
+        }
+    }
+}
+
+impl Guarded {
+    /// `inner` under `guard`. Globs are already compiled (in `guard.rules`); the root's
+    /// verdicts are computed here.
+    pub fn new(inner: Arc<dyn FileSystem>, guard: Guard) -> Guarded {
+        let rules = guard.rules;
+        let table = PathTable::new(inner.root(), &rules);
+        let hides = rules.any(OpSet::ALL, |a| a == Action::Hide);
+        let exec_denied = rules.any(OpSet::of(&[Op::Exec]), |a| matches!(a, Action::Deny { .. }));
+        Guarded {
+            inner,
+            meter: Meter::new(guard.limits),
+            symlinks: SymlinkModes::new(&guard.symlinks),
+            audit: guard.audit,
+            table,
+            handles: HandleTable::default(),
+            rules,
+            hides,
+            exec_denied,
+        }
+    }
+
+    /// The wrapped provider.
+    pub fn inner(&self) -> &Arc<dyn FileSystem> {
+        &self.inner
+    }
+
+    /// The rules enforced.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The limits enforced.
+    pub fn limits(&self) -> &Limits {
+        &self.meter.limits
+    }
+
+    /// The audit log, if any.
+    pub fn audit(&self) -> Option<&Arc<AuditLog>> {
+        self.audit.as_ref()
+    }
+
+    /// Runs one call: `f` fills the trail; the result is logged (if there is a log).
+    #[inline]
+    fn audited<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&mut Trail) -> Result<T, Errno>,
+    ) -> Result<T, Errno> {
+        let Some(log) = &self.audit else {
+            let mut trail = Trail {
+                on: false,
+                path: AuditPath::None,
+                path2: AuditPath::None,
+            };
+            return f(&mut trail);
+        };
+        let time = SystemTime::now();
+        let start = Instant::now();
+        let mut trail = Trail {
+            on: true,
+            path: AuditPath::None,
+            path2: AuditPath::None,
+        };
+        let result = f(&mut trail);
+        log.record(Event {
+            time,
+            op,
+            path: trail.path,
+            path2: trail.path2,
+            errno: result.as_ref().err().copied(),
+            duration_ns: u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX),
+        });
+        result
+    }
+
+    /// The path and verdicts of a node the wrapper handed out; `ESTALE` for any other.
+    fn node(&self, node: NodeId) -> Result<(Option<PathBuf>, Verdicts), Errno> {
+        self.table.get(node).ok_or(Errno::ESTALE)
+    }
+
+    /// The path of a directory a name is made or removed in. `ESTALE` for an unknown node;
+    /// `ENOENT`/`ENOTDIR` for a node with no path left (a removed directory, an unlinked
+    /// file).
+    fn dir_path(&self, dir: NodeId) -> Result<(PathBuf, Verdicts), Errno> {
+        match self.node(dir)? {
+            (Some(path), verdicts) => Ok((path, verdicts)),
+            (None, _) => Err(refuse::pathless_dir(&*self.inner, dir)),
+        }
+    }
+
+    /// The action of `op` under `verdicts`.
+    fn action(&self, verdicts: &Verdicts, op: Op) -> Action {
+        verdicts.action(&self.rules, op)
+    }
+
+    /// What a node-level call of class `op` fails with: `ENOENT` if the node is hidden, the
+    /// refusal of its verdicts otherwise.
+    fn node_refusal(&self, verdicts: &Verdicts, op: Op) -> Option<Errno> {
+        if self.hides && verdicts.hidden(&self.rules) {
+            return Some(Errno::ENOENT);
+        }
+        self.action(verdicts, op).errno(op)
+    }
+
+    /// Attributes as the wrapper reports them: a denied exec clears the x bits of regular
+    /// files, so neither the emulated layer nor the kernel will execute them.
+    fn shown(&self, mut attr: Attr, verdicts: &Verdicts) -> Attr {
+        if self.exec_denied
+            && attr.kind == FileKind::Regular
+            && matches!(self.action(verdicts, Op::Exec), Action::Deny { .. })
+        {
+            attr.perm &= !0o111;
+        }
+        attr
+    }
+
+    /// Records a node just handed out by the inner provider under `parent/name` and returns
+    /// the entry as reported.
+    fn handed_out(
+        &self,
+        entry: Entry,
+        parent: &PathBuf,
+        name: &Name,
+        verdicts: Verdicts,
+        trail: &mut Trail,
+    ) -> Entry {
+        let is_dir = entry.attr.kind == FileKind::Directory;
+        let (path, all) =
+            self.table
+                .record(entry.node, is_dir, parent, name, verdicts, &self.rules);
+        trail.shared(&path);
+        Entry {
+            node: entry.node,
+            attr: self.shown(entry.attr, &all),
+        }
+    }
+
+    /// Runs `open` holding the open-files slot `counted` (given back if it fails), and
+    /// records the handle.
+    fn open_handle(
+        &self,
+        node: NodeId,
+        path: Option<PathBuf>,
+        verdicts: Verdicts,
+        flags: OpenFlags,
+        counted: bool,
+        open: impl FnOnce() -> Result<HandleId, Errno>,
+    ) -> Result<HandleId, Errno> {
+        match open() {
+            Ok(handle) => {
+                self.handles.insert(
+                    handle,
+                    HandleInfo {
+                        node,
+                        path,
+                        verdicts,
+                        counted,
+                        writable: flags.writable(),
+                        append: flags.contains(OpenFlags::APPEND),
+                    },
+                );
+                Ok(handle)
+            }
+            Err(e) => {
+                self.meter.release_handle(counted);
+                Err(e)
+            }
+        }
+    }
+
+    /// The classes an open with `flags` is checked as.
+    fn open_ops(flags: OpenFlags) -> [Option<Op>; 2] {
+        [
+            flags.readable().then_some(Op::Read),
+            (flags.writable() || flags.contains(OpenFlags::TRUNCATE)).then_some(Op::Write),
+        ]
+    }
+
+    /// The first refusal of an open with `flags` under `verdicts` (not counting hiding).
+    fn open_refusal(&self, verdicts: &Verdicts, flags: OpenFlags) -> Option<Errno> {
+        Self::open_ops(flags)
+            .into_iter()
+            .flatten()
+            .find_map(|op| self.action(verdicts, op).errno(op))
+    }
+
+    /// The refusal of making `name` (class `op`) under `verdicts` (the new path's): hidden is
+    /// `EACCES` at once; a deny or read-only after Linux's name checks.
+    fn making_refusal(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        verdicts: &Verdicts,
+        op: Op,
+    ) -> Result<(), Errno> {
+        if self.hides && verdicts.hidden(&self.rules) {
+            return Err(Errno::EACCES);
+        }
+        match self.action(verdicts, op).errno(op) {
+            Some(errno) => Err(refuse::new_name(&*self.inner, dir, name, errno)),
+            None => Ok(()),
+        }
+    }
+
+    fn do_lookup(&self, dir: NodeId, name: &Name, trail: &mut Trail) -> Result<Entry, Errno> {
+        let (parent, dir_verdicts) = self.node(dir)?;
+        let Some(parent) = parent else {
+            return Err(refuse::pathless_dir(&*self.inner, dir));
+        };
+        trail.joined(&parent, name);
+        if self.hides && dir_verdicts.hidden(&self.rules) {
+            return Err(Errno::ENOENT);
+        }
+        let entry = self.inner.lookup(dir, name)?;
+        if let Some((path, own, all)) = self.table.count_known(entry.node, &parent, name) {
+            if self.hides && own.hidden(&self.rules) {
+                self.table.forget(entry.node, 1);
+                self.inner.forget(entry.node, 1);
+                return Err(Errno::ENOENT);
+            }
+            trail.shared(&path);
+            return Ok(Entry {
+                node: entry.node,
+                attr: self.shown(entry.attr, &all),
+            });
+        }
+        let verdicts = PathTable::verdicts_of(&self.rules, &parent, name);
+        if self.hides && verdicts.hidden(&self.rules) {
+            self.inner.forget(entry.node, 1);
+            return Err(Errno::ENOENT);
+        }
+        Ok(self.handed_out(entry, &parent, name, verdicts, trail))
+    }
+
+    fn do_getattr(&self, node: NodeId, trail: &mut Trail) -> Result<Attr, Errno> {
+        if !trail.on && !self.hides && !self.exec_denied {
+            return self.inner.getattr(node);
+        }
+        let verdicts = if trail.on {
+            let (path, verdicts) = self.node(node)?;
+            trail.shared_opt(path);
+            verdicts
+        } else {
+            self.table.verdicts(node).ok_or(Errno::ESTALE)?
+        };
+        if self.hides && verdicts.hidden(&self.rules) {
+            return Err(Errno::ENOENT);
+        }
+        Ok(self.shown(self.inner.getattr(node)?, &verdicts))
+    }
+
+    fn do_setattr(
+        &self,
+        node: NodeId,
+        changes: &SetAttr,
+        handle: Option<HandleId>,
+        trail: &mut Trail,
+    ) -> Result<Attr, Errno> {
+        let (path, verdicts) = match self.table.get(node) {
+            Some(known) => known,
+            // A node forgotten while a handle of it is open (`ftruncate`): the handle's.
+            None => handle
+                .and_then(|h| {
+                    self.handles
+                        .with(h, |info| {
+                            (info.node == node).then(|| (info.path.clone(), info.verdicts))
+                        })
+                        .flatten()
+                })
+                .ok_or(Errno::ESTALE)?,
+        };
+        trail.shared_opt(path);
+        if changes.is_empty() {
+            return Ok(self.shown(self.inner.setattr(node, changes, handle)?, &verdicts));
+        }
+        let classes = [
+            (changes.uid.is_some() || changes.gid.is_some(), Op::Chown),
+            (changes.perm.is_some(), Op::Chmod),
+            (
+                changes.size.is_some() || changes.atime.is_some() || changes.mtime.is_some(),
+                Op::Write,
+            ),
+        ];
+        for op in classes
+            .iter()
+            .filter(|(applies, _)| *applies)
+            .map(|&(_, op)| op)
+        {
+            if let Some(errno) = self.node_refusal(&verdicts, op) {
+                return Err(match changes.size {
+                    Some(_) if errno != Errno::ENOENT => {
+                        refuse::truncate(&*self.inner, node, errno)
+                    }
+                    _ => errno,
+                });
+            }
+        }
+        if let Some(size) = changes.size {
+            if let Err(errno) = self.meter.check_size(size) {
+                return Err(refuse::truncate(&*self.inner, node, errno));
+            }
+        }
+        Ok(self.shown(self.inner.setattr(node, changes, handle)?, &verdicts))
+    }
+
+    fn do_readlink(&self, node: NodeId, trail: &mut Trail) -> Result<Vec<u8>, Errno> {
+        let (path, verdicts) = self.node(node)?;
+        trail.shared_opt(path);
+        if let Some(errno) = self.node_refusal(&verdicts, Op::Read) {
+            return Err(errno);
+        }
+        self.inner.readlink(node)
+    }
+
+    fn do_mkdir(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        perm: u32,
+        owner: Owner,
+        trail: &mut Trail,
+    ) -> Result<Entry, Errno> {
+        let (parent, _) = self.dir_path(dir)?;
+        trail.joined(&parent, name);
+        let verdicts = PathTable::verdicts_of(&self.rules, &parent, name);
+        self.making_refusal(dir, name, &verdicts, Op::Create)?;
+        let entry = self.inner.mkdir(dir, name, perm, owner)?;
+        Ok(self.handed_out(entry, &parent, name, verdicts, trail))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn do_mknod(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        kind: FileKind,
+        perm: u32,
+        rdev: u64,
+        owner: Owner,
+        trail: &mut Trail,
+    ) -> Result<Entry, Errno> {
+        let (parent, _) = self.dir_path(dir)?;
+        trail.joined(&parent, name);
+        match kind {
+            FileKind::Directory => return Err(Errno::EPERM),
+            FileKind::Symlink => return Err(Errno::EINVAL),
+            _ => {}
+        }
+        let verdicts = PathTable::verdicts_of(&self.rules, &parent, name);
+        self.making_refusal(dir, name, &verdicts, Op::Create)?;
+        let entry = self.inner.mknod(dir, name, kind, perm, rdev, owner)?;
+        Ok(self.handed_out(entry, &parent, name, verdicts, trail))
+    }
+
+    fn do_create(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        perm: u32,
+        flags: OpenFlags,
+        owner: Owner,
+        trail: &mut Trail,
+    ) -> Result<(Entry, HandleId), Errno> {
+        let (parent, _) = self.dir_path(dir)?;
+        trail.joined(&parent, name);
+        // Linux takes the descriptor before resolving anything: EMFILE first.
+        let counted = self.meter.reserve_handle()?;
+        let result = self.create_counted(dir, name, perm, flags, owner, &parent, trail);
+        match result {
+            Ok((entry, handle, path, verdicts)) => {
+                self.handles.insert(
+                    handle,
+                    HandleInfo {
+                        node: entry.node,
+                        path: Some(path),
+                        verdicts,
+                        counted,
+                        writable: flags.writable(),
+                        append: flags.contains(OpenFlags::APPEND),
+                    },
+                );
+                Ok((entry, handle))
+            }
+            Err(e) => {
+                self.meter.release_handle(counted);
+                Err(e)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn create_counted(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        perm: u32,
+        flags: OpenFlags,
+        owner: Owner,
+        parent: &PathBuf,
+        trail: &mut Trail,
+    ) -> Result<(Entry, HandleId, PathBuf, Verdicts), Errno> {
+        let verdicts = PathTable::verdicts_of(&self.rules, parent, name);
+        if self.hides && verdicts.hidden(&self.rules) {
+            return Err(Errno::EACCES);
+        }
+        let make_refusal = self.action(&verdicts, Op::Create).errno(Op::Create);
+        let open_refusal = self.open_refusal(&verdicts, flags);
+        if make_refusal.is_some() || open_refusal.is_some() {
+            // Which applies depends on whether the name exists: look first.
+            match self.inner.lookup(dir, name) {
+                Ok(existing) => {
+                    let node_verdicts = self
+                        .table
+                        .verdicts(existing.node)
+                        .map_or(verdicts, |v| v.strictest(verdicts, &self.rules));
+                    let refusal = if flags.contains(OpenFlags::EXCLUSIVE) {
+                        Some(Errno::EEXIST)
+                    } else {
+                        self.open_refusal(&node_verdicts, flags)
+                    };
+                    let outcome = match refusal {
+                        Some(errno) if errno == Errno::EEXIST => Err(errno),
+                        Some(errno) => refuse::open(&*self.inner, existing.node, errno),
+                        None => Ok(()),
+                    };
+                    self.inner.forget(existing.node, 1);
+                    outcome?;
+                }
+                Err(Errno::ENOENT) => {
+                    if let Some(errno) = make_refusal {
+                        return Err(refuse::missing_name(&*self.inner, dir, errno));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let (entry, handle) = self.inner.create(dir, name, perm, flags, owner)?;
+        let is_dir = entry.attr.kind == FileKind::Directory;
+        let (path, all) =
+            self.table
+                .record(entry.node, is_dir, parent, name, verdicts, &self.rules);
+        trail.shared(&path);
+        let entry = Entry {
+            node: entry.node,
+            attr: self.shown(entry.attr, &all),
+        };
+        Ok((entry, handle, path, all))
+    }
+
+    fn do_symlink(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        target: &[u8],
+        owner: Owner,
+        trail: &mut Trail,
+    ) -> Result<Entry, Errno> {
+        refuse::symlink_target(target)?;
+        let (parent, _) = self.dir_path(dir)?;
+        trail.joined(&parent, name);
+        let verdicts = PathTable::verdicts_of(&self.rules, &parent, name);
+        self.making_refusal(dir, name, &verdicts, Op::Symlink)?;
+        if self.symlinks.restricts() {
+            if let Err(errno) = self.symlinks.check(&parent, target) {
+                return Err(refuse::new_name(&*self.inner, dir, name, errno));
+            }
+        }
+        let entry = self.inner.symlink(dir, name, target, owner)?;
+        Ok(self.handed_out(entry, &parent, name, verdicts, trail))
+    }
+
+    fn do_link(
+        &self,
+        node: NodeId,
+        new_dir: NodeId,
+        new_name: &Name,
+        trail: &mut Trail,
+    ) -> Result<Entry, Errno> {
+        let (source, source_verdicts) = self.node(node)?;
+        trail.shared_opt(source);
+        let (parent, _) = self.dir_path(new_dir)?;
+        trail.joined2(&parent, new_name);
+        if self.hides && source_verdicts.hidden(&self.rules) {
+            return Err(Errno::ENOENT);
+        }
+        let verdicts = PathTable::verdicts_of(&self.rules, &parent, new_name);
+        if self.hides && verdicts.hidden(&self.rules) {
+            return Err(Errno::EACCES);
+        }
+        let refusal = self
+            .action(&source_verdicts, Op::Link)
+            .errno(Op::Link)
+            .or_else(|| self.action(&verdicts, Op::Link).errno(Op::Link));
+        if let Some(errno) = refusal {
+            return Err(refuse::new_name(&*self.inner, new_dir, new_name, errno));
+        }
+        let entry = self.inner.link(node, new_dir, new_name)?;
+        let (path, all) =
+            self.table
+                .record(entry.node, false, &parent, new_name, verdicts, &self.rules);
+        if trail.on {
+            trail.path2 = AuditPath::Shared(path);
+        }
+        Ok(Entry {
+            node: entry.node,
+            attr: self.shown(entry.attr, &all),
+        })
+    }
+
+    fn do_remove(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        trail: &mut Trail,
+        remove: impl FnOnce() -> Result<(), Errno>,
+    ) -> Result<(), Errno> {
+        let (parent, _) = self.dir_path(dir)?;
+        trail.joined(&parent, name);
+        let verdicts = PathTable::verdicts_of(&self.rules, &parent, name);
+        if self.hides && verdicts.hidden(&self.rules) {
+            return Err(Errno::ENOENT);
+        }
+        if let Some(errno) = self.action(&verdicts, Op::Delete).errno(Op::Delete) {
+            return Err(refuse::removal(&*self.inner, dir, name, errno));
+        }
+        remove()?;
+        self.table.unlinked(&parent, name, &self.rules);
+        Ok(())
+    }
+
+    fn do_rename(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        new_dir: NodeId,
+        new_name: &Name,
+        flags: RenameFlags,
+        trail: &mut Trail,
+    ) -> Result<(), Errno> {
+        let (parent, _) = self.dir_path(dir)?;
+        let (new_parent, _) = self.dir_path(new_dir)?;
+        let from = child_path(&parent, name);
+        let to = child_path(&new_parent, new_name);
+        if trail.on {
+            trail.path = AuditPath::Shared(from.clone());
+            trail.path2 = AuditPath::Shared(to.clone());
+        }
+        let from_verdicts = Verdicts::of(&self.rules, &from);
+        let to_verdicts = Verdicts::of(&self.rules, &to);
+        if self.hides && from_verdicts.hidden(&self.rules) {
+            return Err(Errno::ENOENT);
+        }
+        if self.hides && to_verdicts.hidden(&self.rules) {
+            return Err(Errno::EACCES);
+        }
+        let refusals = [
+            self.action(&from_verdicts, Op::Rename).errno(Op::Rename),
+            self.action(&to_verdicts, Op::Rename).errno(Op::Rename),
+        ];
+        // A read-only refusal comes first (the mount is asked before the names are seen).
+        let refusal = refusals
+            .iter()
+            .flatten()
+            .find(|&&e| e == Errno::EROFS)
+            .or_else(|| refusals.iter().flatten().next());
+        if let Some(&errno) = refusal {
+            return Err(refuse::removal(&*self.inner, dir, name, errno));
+        }
+        self.inner.rename(dir, name, new_dir, new_name, flags)?;
+        let exchange = flags == RenameFlags::Exchange;
+        self.table.renamed(&from, &to, exchange, &self.rules);
+        Ok(())
+    }
+
+    fn do_open(
+        &self,
+        node: NodeId,
+        flags: OpenFlags,
+        trail: &mut Trail,
+    ) -> Result<HandleId, Errno> {
+        let (path, verdicts) = self.node(node)?;
+        trail.shared_opt(path.clone());
+        // Linux takes the descriptor first: EMFILE before any other refusal.
+        let counted = self.meter.reserve_handle()?;
+        let checked = if self.hides && verdicts.hidden(&self.rules) {
+            Err(Errno::ENOENT)
+        } else {
+            match self.open_refusal(&verdicts, flags) {
+                Some(errno) => refuse::open(&*self.inner, node, errno),
+                None => Ok(()),
+            }
+        };
+        if let Err(e) = checked {
+            self.meter.release_handle(counted);
+            return Err(e);
+        }
+        self.open_handle(node, path, verdicts, flags, counted, || {
+            self.inner.open(node, flags)
+        })
+    }
+
+    fn do_opendir(&self, node: NodeId, trail: &mut Trail) -> Result<HandleId, Errno> {
+        let (path, verdicts) = self.node(node)?;
+        trail.shared_opt(path.clone());
+        let counted = self.meter.reserve_handle()?;
+        if let Some(errno) = self.node_refusal(&verdicts, Op::Read) {
+            self.meter.release_handle(counted);
+            return Err(match errno {
+                Errno::ENOENT => errno,
+                _ => refuse::opendir(&*self.inner, node, errno),
+            });
+        }
+        self.open_handle(node, path, verdicts, OpenFlags::READ, counted, || {
+            self.inner.opendir(node)
+        })
+    }
+
+    fn do_write(
+        &self,
+        handle: HandleId,
+        offset: u64,
+        data: &[u8],
+        trail: &mut Trail,
+    ) -> Result<usize, Errno> {
+        if !self.meter.limits_writes() {
+            if trail.on {
+                trail.shared_opt(self.handles.path(handle));
+            }
+            return self.inner.write(handle, offset, data);
+        }
+        let (node, writable, append, path) = self
+            .handles
+            .with(handle, |h| (h.node, h.writable, h.append, h.path.clone()))
+            .ok_or(Errno::EBADF)?;
+        trail.shared_opt(path);
+        if !writable || data.is_empty() {
+            return self.inner.write(handle, offset, data);
+        }
+        let at = if append && self.meter.limits.max_file_size.is_some() {
+            self.inner.getattr(node)?.size
+        } else {
+            offset
+        };
+        let fits = self.meter.fit_file_size(at, data.len())?;
+        let granted = self.meter.reserve_bytes(fits)?;
+        match self.inner.write(handle, offset, &data[..granted]) {
+            Ok(n) => {
+                self.meter.refund(granted.saturating_sub(n));
+                Ok(n)
+            }
+            Err(e) => {
+                self.meter.refund(granted);
+                Err(e)
+            }
+        }
+    }
+
+    fn do_readdir(
+        &self,
+        handle: HandleId,
+        cookie: u64,
+        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
+        trail: &mut Trail,
+    ) -> Result<(), Errno> {
+        if !self.hides {
+            if trail.on {
+                trail.shared_opt(self.handles.path(handle));
+            }
+            return self.inner.readdir(handle, cookie, sink);
+        }
+        let Some(dir) = self.handles.path(handle) else {
+            // Not a handle of ours: the inner provider gives the right error.
+            return self.inner.readdir(handle, cookie, sink);
+        };
+        trail.shared(&dir);
+        let rules = &self.rules;
+        // Hidden entries are consumed silently: the inner provider's cookies stay valid.
+        self.inner.readdir(handle, cookie, &mut |entry| {
+            let hidden = crate::paths::with_child_path(&dir, entry.name, |path| {
+                rules.decide(path, Op::Read).action == Action::Hide
+            });
+            hidden || sink(entry)
+        })
+    }
+
+    fn do_fallocate(
+        &self,
+        handle: HandleId,
+        mode: FallocateMode,
+        offset: u64,
+        len: u64,
+        trail: &mut Trail,
+    ) -> Result<(), Errno> {
+        let info = self.handles.with(handle, |h| (h.writable, h.path.clone()));
+        if let Some((writable, path)) = info {
+            trail.shared_opt(path);
+            if writable && len > 0 && mode == FallocateMode::Allocate {
+                let end = offset.checked_add(len).ok_or(Errno::EFBIG)?;
+                self.meter.check_size(end)?;
+            }
+        }
+        self.inner.fallocate(handle, mode, offset, len)
+    }
+
+    fn do_release(
+        &self,
+        handle: HandleId,
+        trail: &mut Trail,
+        release: impl FnOnce() -> Result<(), Errno>,
+    ) -> Result<(), Errno> {
+        let info = self.handles.remove(handle);
+        if let Some(info) = &info {
+            trail.shared_opt(info.path.clone());
+            self.meter.release_handle(info.counted);
+        }
+        release()
+    }
+
+    fn do_xattr<T>(
+        &self,
+        node: NodeId,
+        mutates: bool,
+        trail: &mut Trail,
+        precheck: impl FnOnce() -> Result<(), Errno>,
+        call: impl FnOnce() -> Result<T, Errno>,
+    ) -> Result<T, Errno> {
+        let (path, verdicts) = self.node(node)?;
+        trail.shared_opt(path);
+        if self.hides && verdicts.hidden(&self.rules) {
+            return Err(Errno::ENOENT);
+        }
+        match self.action(&verdicts, Op::Xattr) {
+            Action::Deny { errno } => return Err(errno),
+            Action::ReadOnly if mutates => {
+                precheck()?;
+                return Err(Errno::EROFS);
+            }
+            _ => {}
+        }
+        call()
+    }
+
+    /// The handle's path for the audit line, looked up only when there is a log.
+    fn handle_trail(&self, handle: HandleId, trail: &mut Trail) {
+        if trail.on {
+            trail.shared_opt(self.handles.path(handle));
+        }
+    }
+
+    /// The node's path for the audit line, looked up only when there is a log.
+    fn node_trail(&self, node: NodeId, trail: &mut Trail) {
+        if trail.on {
+            if let Some((path, _)) = self.table.get(node) {
+                trail.shared_opt(path);
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Guarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guarded")
+            .field("rules", &self.rules.len())
+            .field("limits", &self.meter.limits)
+            .field("audit", &self.audit)
+            .finish()
+    }
+}
+
+impl FileSystem for Guarded {
+    vfsbox_api::forward_filesystem!(inner: root);
+
+    /// The inner provider's, with `max_file_size` lowered to the file-size limit.
+    fn capabilities(&self) -> Capabilities {
+        let caps = self.inner.capabilities();
+        Capabilities {
+            max_file_size: self
+                .meter
+                .limits
+                .max_file_size
+                .map_or(caps.max_file_size, |max| max.min(caps.max_file_size)),
+            ..caps
+        }
+    }
+
+    fn lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
+        self.audited("lookup", |t| self.do_lookup(dir, name, t))
+    }
+
+    /// Mirrored in the node table, then forwarded. Not audited (the kernel sends many).
+    fn forget(&self, node: NodeId, count: u64) {
+        self.table.forget(node, count);
+        self.inner.forget(node, count);
+    }
+
+    fn getattr(&self, node: NodeId) -> Result<Attr, Errno> {
+        self.audited("getattr", |t| self.do_getattr(node, t))
+    }
+
+    fn setattr(
+        &self,
+        node: NodeId,
+        changes: &SetAttr,
+        handle: Option<HandleId>,
+    ) -> Result<Attr, Errno> {
+        self.audited("setattr", |t| self.do_setattr(node, changes, handle, t))
+    }
+
+    fn readlink(&self, node: NodeId) -> Result<Vec<u8>, Errno> {
+        self.audited("readlink", |t| self.do_readlink(node, t))
+    }
+
+    fn mkdir(&self, dir: NodeId, name: &Name, perm: u32, owner: Owner) -> Result<Entry, Errno> {
+        self.audited("mkdir", |t| self.do_mkdir(dir, name, perm, owner, t))
+    }
+
+    fn mknod(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        kind: FileKind,
+        perm: u32,
+        rdev: u64,
+        owner: Owner,
+    ) -> Result<Entry, Errno> {
+        self.audited("mknod", |t| {
+            self.do_mknod(dir, name, kind, perm, rdev, owner, t)
+        })
+    }
+
+    fn create(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        perm: u32,
+        flags: OpenFlags,
+        owner: Owner,
+    ) -> Result<(Entry, HandleId), Errno> {
+        self.audited("create", |t| {
+            self.do_create(dir, name, perm, flags, owner, t)
+        })
+    }
+
+    fn symlink(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        target: &[u8],
+        owner: Owner,
+    ) -> Result<Entry, Errno> {
+        self.audited("symlink", |t| self.do_symlink(dir, name, target, owner, t))
+    }
+
+    fn link(&self, node: NodeId, new_dir: NodeId, new_name: &Name) -> Result<Entry, Errno> {
+        self.audited("link", |t| self.do_link(node, new_dir, new_name, t))
+    }
+
+    fn unlink(&self, dir: NodeId, name: &Name) -> Result<(), Errno> {
+        self.audited("unlink", |t| {
+            self.do_remove(dir, name, t, || self.inner.unlink(dir, name))
+        })
+    }
+
+    fn rmdir(&self, dir: NodeId, name: &Name) -> Result<(), Errno> {
+        self.audited("rmdir", |t| {
+            self.do_remove(dir, name, t, || self.inner.rmdir(dir, name))
+        })
+    }
+
+    fn rename(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        new_dir: NodeId,
+        new_name: &Name,
+        flags: RenameFlags,
+    ) -> Result<(), Errno> {
+        self.audited("rename", |t| {
+            self.do_rename(dir, name, new_dir, new_name, flags, t)
+        })
+    }
+
+    fn open(&self, node: NodeId, flags: OpenFlags) -> Result<HandleId, Errno> {
+        self.audited("open", |t| self.do_open(node, flags, t))
+    }
+
+    /// Checked at open; passes through (the handle's path only for the audit line).
+    fn read(&self, handle: HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        self.audited("read", |t| {
+            self.handle_trail(handle, t);
+            self.inner.read(handle, offset, buf)
+        })
+    }
+
+    fn write(&self, handle: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno> {
+        self.audited("write", |t| self.do_write(handle, offset, data, t))
+    }
+
+    fn flush(&self, handle: HandleId) -> Result<(), Errno> {
+        self.audited("flush", |t| {
+            self.handle_trail(handle, t);
+            self.inner.flush(handle)
+        })
+    }
+
+    fn fsync(&self, handle: HandleId, datasync: bool) -> Result<(), Errno> {
+        self.audited("fsync", |t| {
+            self.handle_trail(handle, t);
+            self.inner.fsync(handle, datasync)
+        })
+    }
+
+    fn release(&self, handle: HandleId) -> Result<(), Errno> {
+        self.audited("release", |t| {
+            self.do_release(handle, t, || self.inner.release(handle))
+        })
+    }
+
+    fn seek(&self, handle: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno> {
+        self.audited("seek", |t| {
+            self.handle_trail(handle, t);
+            self.inner.seek(handle, offset, what)
+        })
+    }
+
+    fn opendir(&self, node: NodeId) -> Result<HandleId, Errno> {
+        self.audited("opendir", |t| self.do_opendir(node, t))
+    }
+
+    fn readdir(
+        &self,
+        handle: HandleId,
+        cookie: u64,
+        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
+    ) -> Result<(), Errno> {
+        self.audited("readdir", |t| self.do_readdir(handle, cookie, sink, t))
+    }
+
+    fn releasedir(&self, handle: HandleId) -> Result<(), Errno> {
+        self.audited("releasedir", |t| {
+            self.do_release(handle, t, || self.inner.releasedir(handle))
+        })
+    }
+
+    fn statfs(&self, node: NodeId) -> Result<StatFs, Errno> {
+        self.audited("statfs", |t| {
+            self.node_trail(node, t);
+            self.inner.statfs(node)
+        })
+    }
+
+    fn fallocate(
+        &self,
+        handle: HandleId,
+        mode: FallocateMode,
+        offset: u64,
+        len: u64,
+    ) -> Result<(), Errno> {
+        self.audited("fallocate", |t| {
+            self.do_fallocate(handle, mode, offset, len, t)
+        })
+    }
+
+    fn getxattr(&self, node: NodeId, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        self.audited("getxattr", |t| {
+            self.do_xattr(
+                node,
+                false,
+                t,
+                || Ok(()),
+                || self.inner.getxattr(node, name),
+            )
+        })
+    }
+
+    fn setxattr(
+        &self,
+        node: NodeId,
+        name: &[u8],
+        value: &[u8],
+        how: XattrSet,
+    ) -> Result<(), Errno> {
+        self.audited("setxattr", |t| {
+            self.do_xattr(
+                node,
+                true,
+                t,
+                || refuse::xattr_args(name, value.len()),
+                || self.inner.setxattr(node, name, value, how),
+            )
+        })
+    }
+
+    fn listxattr(&self, node: NodeId) -> Result<Vec<Vec<u8>>, Errno> {
+        self.audited("listxattr", |t| {
+            self.do_xattr(node, false, t, || Ok(()), || self.inner.listxattr(node))
+        })
+    }
+
+    fn removexattr(&self, node: NodeId, name: &[u8]) -> Result<(), Errno> {
+        self.audited("removexattr", |t| {
+            self.do_xattr(
+                node,
+                true,
+                t,
+                || refuse::xattr_args(name, 0),
+                || self.inner.removexattr(node, name),
+            )
+        })
+    }
+}
