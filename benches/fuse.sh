@@ -2,7 +2,9 @@
 # FUSE benchmark of issue 5, in one run: the same workloads on tmpfs directly, on vfsbox mounts
 # of the memory provider and of the host provider (over a tmpfs directory), and on two peer
 # FUSE filesystems from Debian (bindfs over a tmpfs directory, fuse-overlayfs over tmpfs
-# directories). Prints one markdown table with each figure's ratio to tmpfs.
+# directories). Prints one markdown table with each figure's ratio to tmpfs. The host provider
+# is mounted twice: with FUSE passthrough (vfsbox-host, the default where the kernel offers it)
+# and without (vfsbox-host-nopt, VFSBOX_FUSE_PASSTHROUGH=off), to show what passthrough gives.
 #
 #   sudo apt-get install -y fio bindfs fuse-overlayfs python3
 #   cargo build --release && sudo benches/fuse.sh
@@ -41,8 +43,8 @@ done
 
 mkdir -p "$ROOT/tmpfs" "$ROOT/mnt" "$RESULTS"
 mount -t tmpfs -o size=12G tmpfs "$ROOT/tmpfs"
-mkdir -p "$ROOT"/tmpfs/{direct,host,bind-src,ovl-lower,ovl-upper,ovl-work}
-mkdir -p "$ROOT"/mnt/{memory,host,bindfs,fuse-overlayfs}
+mkdir -p "$ROOT"/tmpfs/{direct,host,host-nopt,bind-src,ovl-lower,ovl-upper,ovl-work}
+mkdir -p "$ROOT"/mnt/{memory,host,host-nopt,bindfs,fuse-overlayfs}
 
 wait_mounted() {
     for _ in $(seq 100); do mountpoint -q "$1" && return 0; sleep 0.05; done
@@ -53,15 +55,20 @@ wait_mounted() {
 PIDS+=($!)
 "$BIN" mount --provider "host:$ROOT/tmpfs/host" "${THREAD_ARGS[@]}" "$ROOT/mnt/host" >/dev/null &
 PIDS+=($!)
+VFSBOX_FUSE_PASSTHROUGH=off "$BIN" mount --provider "host:$ROOT/tmpfs/host-nopt" "${THREAD_ARGS[@]}" \
+    "$ROOT/mnt/host-nopt" >/dev/null &
+PIDS+=($!)
 wait_mounted "$ROOT/mnt/memory"
 wait_mounted "$ROOT/mnt/host"
+wait_mounted "$ROOT/mnt/host-nopt"
 
 declare -A TARGET=(
     [tmpfs]=$ROOT/tmpfs/direct
     [vfsbox-memory]=$ROOT/mnt/memory
     [vfsbox-host]=$ROOT/mnt/host
+    [vfsbox-host-nopt]=$ROOT/mnt/host-nopt
 )
-ORDER=(tmpfs vfsbox-memory vfsbox-host)
+ORDER=(tmpfs vfsbox-memory vfsbox-host vfsbox-host-nopt)
 if command -v bindfs >/dev/null; then
     bindfs "$ROOT/tmpfs/bind-src" "$ROOT/mnt/bindfs"
     TARGET[bindfs]=$ROOT/mnt/bindfs
