@@ -1,0 +1,175 @@
+//! The audit log: one valid JSON line per call (but forget) with the right fields; drops are
+//! counted and never block the caller.
+
+mod common;
+
+use common::*;
+use parking_lot::Mutex;
+use serde_json::Value;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vfsbox_api::{Errno, FileSystem, OpenFlags, RenameFlags};
+use vfsbox_guard::{Action, AuditLog, Guard};
+
+/// A writer into shared memory, optionally slow.
+#[derive(Clone, Default)]
+struct Shared {
+    bytes: Arc<Mutex<Vec<u8>>>,
+    delay: Duration,
+}
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::thread::sleep(self.delay);
+        self.bytes.lock().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn lines(out: &Shared) -> Vec<Value> {
+    let text = String::from_utf8(out.bytes.lock().clone()).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn each_call_is_one_line_with_op_path_result_and_errno() {
+    let out = Shared::default();
+    let log = Arc::new(AuditLog::to_writer(Box::new(out.clone()), "build"));
+    let fs = guarded(
+        &["/d", "/secret"],
+        &["/d/f"],
+        Guard {
+            rules: vfsbox_guard::Rules::new(vec![rule("/secret", &[], Action::Hide)]),
+            audit: Some(log.clone()),
+            ..Guard::default()
+        },
+    );
+    let root = fs.root();
+    let d = fs.lookup(root, n("d")).unwrap().node;
+    let f = fs.lookup(d, n("f")).unwrap().node;
+    assert_eq!(fs.lookup(root, n("secret")).unwrap_err(), Errno::ENOENT);
+    fs.getattr(f).unwrap();
+    let h = fs.open(f, OpenFlags::READ).unwrap();
+    let mut buf = [0; 8];
+    fs.read(h, 0, &mut buf).unwrap();
+    fs.release(h).unwrap();
+    fs.rename(d, n("f"), root, n("g"), RenameFlags::Replace)
+        .unwrap();
+    fs.forget(f, 1);
+    assert_eq!(
+        fs.mkdir(root, n("secret"), 0o755, ME).unwrap_err(),
+        Errno::EACCES
+    );
+    log.flush();
+    let got = lines(&out);
+    let expected: &[(&str, &str, Option<&str>, Option<&str>)] = &[
+        ("lookup", "/d", None, None),
+        ("lookup", "/d/f", None, None),
+        ("lookup", "/secret", None, Some("ENOENT")),
+        ("getattr", "/d/f", None, None),
+        ("open", "/d/f", None, None),
+        ("read", "/d/f", None, None),
+        ("release", "/d/f", None, None),
+        ("rename", "/d/f", Some("/g"), None),
+        ("mkdir", "/secret", None, Some("EACCES")),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (line, &(op, path, path2, errno)) in got.iter().zip(expected) {
+        assert_eq!(line["op"], op, "{line}");
+        assert_eq!(line["path"], path, "{line}");
+        assert_eq!(line["sandbox"], "build");
+        match path2 {
+            Some(p) => assert_eq!(line["path2"], p),
+            None => assert!(line.get("path2").is_none(), "{line}"),
+        }
+        match errno {
+            Some(e) => {
+                assert_eq!(line["result"], "error");
+                assert_eq!(line["errno"], e);
+            }
+            None => {
+                assert_eq!(line["result"], "ok");
+                assert!(line.get("errno").is_none());
+            }
+        }
+        assert!(line["duration_ns"].is_u64());
+        let time = line["time"].as_str().unwrap();
+        assert_eq!(time.len(), "2024-01-01T00:00:00.000000000Z".len(), "{time}");
+        assert!(time.ends_with('Z') && time.as_bytes()[10] == b'T');
+    }
+    assert_eq!(log.written(), expected.len() as u64);
+    assert_eq!(log.dropped(), 0);
+}
+
+#[test]
+fn drops_are_counted_never_blocking() {
+    let out = Shared {
+        delay: Duration::from_millis(50),
+        ..Shared::default()
+    };
+    let log = Arc::new(AuditLog::with_capacity(Box::new(out.clone()), "s", 2));
+    let fs = guarded(
+        &["/d"],
+        &[],
+        Guard {
+            audit: Some(log.clone()),
+            ..Guard::default()
+        },
+    );
+    let root = fs.root();
+    let start = Instant::now();
+    for _ in 0..200 {
+        fs.getattr(root).unwrap();
+    }
+    // 200 calls against a writer taking 50 ms a line: blocking would take 10 s.
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    log.flush();
+    let (written, dropped) = (log.written(), log.dropped());
+    assert!(dropped > 0);
+    assert_eq!(written + dropped, 200);
+    drop(fs);
+    // The last holder closes the log: a final line reports the drops.
+    let log = Arc::into_inner(log).expect("only holder");
+    drop(log);
+    let got = lines(&out);
+    assert_eq!(got.len() as u64, written + 1);
+    assert_eq!(got.last().unwrap()["dropped"], dropped);
+}
+
+#[test]
+fn file_log_appends() {
+    let dir = std::env::temp_dir().join(format!("vfsbox-guard-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    for _ in 0..2 {
+        let log = Arc::new(AuditLog::create(&path, "f").unwrap());
+        let fs = guarded(
+            &[],
+            &[],
+            Guard {
+                audit: Some(log.clone()),
+                ..Guard::default()
+            },
+        );
+        fs.statfs(fs.root()).unwrap();
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["op"], "statfs");
+        assert_eq!(v["path"], "/");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
