@@ -73,11 +73,16 @@ impl Policy {
             (Some(path), Some(span)) => match AuditLog::create(path, &self.name) {
                 Ok(log) => Some(Arc::new(log)),
                 Err(e) => {
-                    errors.push(self.source.error(
-                        span.clone(),
-                        format!("cannot create the audit log {}: {e}", path.display()),
-                        None,
-                    ));
+                    errors.push(
+                        self.source.error(
+                            span.clone(),
+                            format!("cannot create the audit log {}: {e}", path.display()),
+                            Some(
+                                "the log is appended to, or created in an existing directory"
+                                    .to_string(),
+                            ),
+                        ),
+                    );
                     None
                 }
             },

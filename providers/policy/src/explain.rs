@@ -130,7 +130,7 @@ impl Policy {
         let rule = d.rule.and_then(|i| rule_info(i, &path));
         let number = d.rule.map_or(0, |i| i + 1);
         let (rule_errno, rule_reason) = match d.action {
-            Action::Hide if matches!(op, Op::Create | Op::Link | Op::Symlink | Op::Rename) => (
+            Action::Hide if creates_name(op) => (
                 Some(Errno::EACCES),
                 format!("rule {number} hides {path}: creating, linking or renaming onto a hidden name is EACCES whether or not it exists (EEXIST would reveal it)"),
             ),
@@ -171,6 +171,14 @@ impl Policy {
                         format!("{path} is a directory made to hold mount points"),
                     )
                 }
+            } else if creates_name(op) && self.is_skeleton(parent(&path)) {
+                (
+                    Some(Errno::EROFS),
+                    format!(
+                        "{} is a directory made to hold mount points: read-only",
+                        parent(&path)
+                    ),
+                )
             } else {
                 (
                     Some(Errno::ENOENT),
@@ -212,6 +220,19 @@ impl Policy {
     }
 }
 
+/// True for the classes that make a new name (or rename onto one).
+fn creates_name(op: Op) -> bool {
+    matches!(op, Op::Create | Op::Link | Op::Symlink | Op::Rename)
+}
+
+/// The directory holding normalized `path` (`/` for `/` itself).
+fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
 /// True if `path` is `at` or below it.
 pub(crate) fn is_within(path: &str, at: &str) -> bool {
     at == "/"
@@ -246,8 +267,8 @@ impl fmt::Display for Explanation {
             self.errno.as_deref().unwrap_or("allowed")
         )?;
         match &self.mount {
-            Some(m) => writeln!(f, "  mount:    {} (line {}): {}", m.at, m.line, m.provider)?,
-            None => writeln!(f, "  mount:    none")?,
+            Some(m) => writeln!(f, "  mount:     {} (line {}): {}", m.at, m.line, m.provider)?,
+            None => writeln!(f, "  mount:     none")?,
         }
         if let Some(r) = &self.read_only_reason {
             writeln!(f, "  read-only: {r}")?;
@@ -255,11 +276,11 @@ impl fmt::Display for Explanation {
         match &self.decision.rule {
             Some(r) => writeln!(
                 f,
-                "  rule:     {} (line {}): {} matched {} -> {}",
+                "  rule:      rule {} (line {}): {} matched {} -> {}",
                 r.number, r.line, r.path, r.matched, self.decision.action
             )?,
-            None => writeln!(f, "  rule:     none matched")?,
+            None => writeln!(f, "  rule:      none matched")?,
         }
-        write!(f, "  why:      {}", self.reason)
+        write!(f, "  why:       {}", self.reason)
     }
 }
