@@ -306,3 +306,12 @@ fn sandbox_is_shareable() {
         .unwrap()
         .unwrap();
 }
+
+#[test]
+fn provider_tables_may_be_sub_tables() {
+    let (_d, s) = sandbox_of(
+        "[[mount]]\nat = \"/\"\nprovider = \"overlay\"\n[mount.upper]\nprovider = \"memory\"\nmax-inodes = 100\n[mount.lower]\nprovider = \"readonly\"\ninner = { provider = \"memory\" }\n",
+    );
+    let fs = s.fs.as_ref();
+    assert_eq!(create_write(fs, fs.root(), "f", b"x"), Ok(1));
+}

@@ -264,3 +264,32 @@ fn more_value_checks() {
         (2, 11, "invalid glob `/x/`: a pattern must not end with `/`"),
     );
 }
+
+#[test]
+fn the_same_host_root_twice_overlaps() {
+    let dir = fixtures();
+    let errors = parse_in(
+        &dir,
+        "[[mount]]\nat = \"/a\"\nprovider = \"host\"\nroot = \"trees/links\"\n[[mount]]\nat = \"/b\"\nprovider = \"readonly\"\ninner = { provider = \"host\", root = \"trees/../trees/links/\" }\n",
+    )
+    .unwrap_err();
+    let got: Vec<_> = errors
+        .iter()
+        .map(|e| (e.line, e.column, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [(8, 37, "host root `trees/../trees/links/` is the same directory as host root `trees/links` of the mount at `/a` (line 1)")]
+    );
+}
+
+#[test]
+fn hide_with_all_ops_and_nested_read_only_are_fine() {
+    let p = parse_in(
+        &fixtures(),
+        "[[mount]]\nat = \"/\"\nprovider = \"overlay\"\nupper = { provider = \"memory\" }\nlower = { provider = \"memory\", read-only = true }\n[[rule]]\npath = \"/x/**\"\nops = [\"all\"]\naction = \"hide\"\n[[rule]]\npath = \"/y\"\nops = [\"write\", \"all\"]\naction = \"deny\"\n",
+    )
+    .unwrap();
+    assert_eq!(p.rules.len(), 2);
+    assert_eq!(p.rules[1].ops, vfsbox_guard::OpSet::ALL);
+}
