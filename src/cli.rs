@@ -39,14 +39,67 @@ pub enum Command {
     /// `exit` or end of input (whatever the commands did), 2 when the provider cannot be set
     /// up or the input cannot be read.
     Shell(ShellArgs),
+
+    /// Policy files: check one, show the view it describes, explain one decision, or print
+    /// the built-in default (see docs/policy.md for the format).
+    ///
+    /// Exit status: 0, or 2 for a policy with errors (each printed with file, line, column
+    /// and a hint) or a bad argument.
+    Policy(PolicyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check a policy file: `FILE: ok`, or every error found.
+    Check {
+        /// The policy file.
+        file: std::path::PathBuf,
+        /// How to print the result.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The view a policy describes, as a tree: mounts, providers, modes, limits, and the
+    /// rules that can apply under each mount.
+    Show {
+        /// The policy file.
+        file: std::path::PathBuf,
+        /// How to print the view.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// What one operation on one sandbox path gets, and the rule or mount that decides it.
+    Explain {
+        /// The policy file.
+        file: std::path::PathBuf,
+        /// A sandbox path, e.g. /src/main.rs.
+        path: String,
+        /// One of read, write, create, delete, rename, link, symlink, chmod, chown, xattr,
+        /// exec.
+        op: String,
+        /// How to print the explanation.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the built-in default policy (what `vfsbox mount` serves with no --policy).
+    Default,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ShellArgs {
     /// The provider to explore (as for `vfsbox conformance`; `host:DIR` is DIR itself).
     /// Default: a fresh, empty memory provider.
-    #[arg(long, value_name = "SPEC", conflicts_with = "host")]
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["host", "policy"])]
     pub provider: Option<ProviderSpec>,
+
+    /// Explore the view of a policy file, as its identity, umask, cwd and limits say.
+    #[arg(long, value_name = "FILE", conflicts_with = "host")]
+    pub policy: Option<std::path::PathBuf>,
 
     /// Shorthand for `--provider host:DIR`.
     #[arg(long, value_name = "DIR")]
@@ -56,9 +109,13 @@ pub struct ShellArgs {
 #[derive(Debug, clap::Args)]
 pub struct MountArgs {
     /// The provider to serve (as for `vfsbox conformance`; `host:DIR` serves DIR itself).
-    /// Default: the demo sandbox.
-    #[arg(long, value_name = "SPEC")]
+    /// Default: the built-in default policy (`vfsbox policy default`).
+    #[arg(long, value_name = "SPEC", conflicts_with = "policy")]
     pub provider: Option<ProviderSpec>,
+
+    /// Serve the view of a policy file: its mounts, rules, limits and audit log.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
 
     /// Mount read-only: every change fails with EROFS.
     #[arg(long)]
@@ -100,7 +157,7 @@ pub struct ConformanceArgs {
     pub format: Format,
 }
 
-/// Output formats of `vfsbox conformance`.
+/// Output formats of `vfsbox conformance` and `vfsbox policy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// One line per case, then `N passed, M failed, K skipped`.

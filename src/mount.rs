@@ -3,6 +3,7 @@
 
 use crate::cli::{MountArgs, UmountArgs};
 use crate::providers::{self, HostDirs};
+use crate::sandbox;
 use crate::spec::ProviderSpec;
 use nix::sys::signal::{SigSet, Signal};
 use std::io::Write;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
-use vfsbox_api::{FileSystem, Owner};
+use vfsbox_api::FileSystem;
 use vfsbox_fuse::MountOptions;
 
 /// Exit status for a refusal before anything is mounted (bad spec, bad mountpoint, no FUSE).
@@ -35,7 +36,7 @@ pub fn run(args: &MountArgs) -> ExitCode {
         eprintln!("vfsbox mount: cannot block the stop signals: {e}");
         return ExitCode::from(SETUP_FAILED);
     }
-    let (fs, _guards, what) = match provider(args) {
+    let (fs, _guards, what, host_dirs) = match provider(args) {
         Ok(built) => built,
         Err(message) => {
             eprintln!("vfsbox mount: {message}");
@@ -46,7 +47,7 @@ pub fn run(args: &MountArgs) -> ExitCode {
         threads: usize::from(args.threads),
         read_only: args.read_only,
         allow_other: args.allow_other,
-        host_dirs: args.provider.as_ref().map(host_dirs).unwrap_or_default(),
+        host_dirs,
         ..MountOptions::default()
     };
     let mount = match vfsbox_fuse::mount(fs, &args.mountpoint, &options) {
@@ -92,26 +93,33 @@ pub fn run(args: &MountArgs) -> ExitCode {
     }
 }
 
-/// Type-erased guards the provider stands on (temporary directories), dropped after it.
+/// Type-erased guards the provider stands on (temporary directories, the built sandbox),
+/// dropped after it.
 type Guards = Box<dyn std::any::Any>;
 
-/// The provider to mount, what it stands on, and how the startup line names it.
-fn provider(args: &MountArgs) -> Result<(Arc<dyn FileSystem>, Guards, String), String> {
-    let (fs, guards, what): (Arc<dyn FileSystem>, Guards, String) = match &args.provider {
+/// The provider to mount, what it stands on, how the startup line names it, and the host
+/// directories it exports.
+type Served = (Arc<dyn FileSystem>, Guards, String, Vec<PathBuf>);
+
+/// The provider to mount: a spec's, or a policy's (the default policy when neither is given).
+fn provider(args: &MountArgs) -> Result<Served, String> {
+    let (fs, guards, what, dirs): Served = match &args.provider {
         None => {
-            let fs = Arc::new(vfsbox_memory::MemoryFs::new());
-            let owner = Owner {
-                uid: nix::unistd::getuid().as_raw(),
-                gid: nix::unistd::getgid().as_raw(),
+            let registry = sandbox::registry();
+            let policy = sandbox::load(args.policy.as_deref(), &registry)?;
+            let built = sandbox::build(&policy, &registry)?;
+            let what = match &args.policy {
+                None => "the default sandbox (memory, demo files)".to_string(),
+                Some(file) => format!("policy {:?} ({})", policy.name, file.display()),
             };
-            vfsbox_fuse::demo::populate(&*fs, owner)
-                .map_err(|e| format!("cannot build the demo tree: {e}"))?;
-            (fs, Box::new(()), "the demo sandbox (memory)".to_string())
+            let fs = built.fs.clone();
+            (fs, Box::new(built), what, sandbox::host_roots(&policy))
         }
         Some(spec) => {
             let built = providers::build(spec, HostDirs::AsGiven).map_err(|e| e.to_string())?;
             let fs = built.fs.clone();
-            (fs, Box::new(built), format!("provider {}", spec_text(spec)))
+            let what = format!("provider {}", spec_text(spec));
+            (fs, Box::new(built), what, host_dirs(spec))
         }
     };
     let fs: Arc<dyn FileSystem> = if args.read_only && !fs.capabilities().read_only {
@@ -119,7 +127,7 @@ fn provider(args: &MountArgs) -> Result<(Arc<dyn FileSystem>, Guards, String), S
     } else {
         fs
     };
-    Ok((fs, guards, what))
+    Ok((fs, guards, what, dirs))
 }
 
 /// The spec as the user would write it.

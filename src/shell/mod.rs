@@ -1,7 +1,8 @@
 //! `vfsbox shell`: an interactive shell over the emulated layer, for trying out what a
 //! sandbox's programs would see. Each command is a thin layer over `Posix` calls on one
-//! emulated process (root identity, umask 0022, cwd at the provider's root), so errors are
-//! the emulated layer's own: `name: strerror (ERRNO)`.
+//! emulated process (root identity, umask 0022, cwd at the provider's root; or, with
+//! `--policy`, the policy's identity, umask, cwd and limits), so errors are the emulated
+//! layer's own: `name: strerror (ERRNO)`.
 //!
 //! Commands are read from standard input line by line. A prompt (`vfsbox:CWD$ `) is printed
 //! only when standard input is a terminal, so a script piped in gives just the commands'
@@ -21,6 +22,7 @@ mod parse;
 
 use crate::cli::ShellArgs;
 use crate::providers::{self, HostDirs};
+use crate::sandbox;
 use crate::spec::ProviderSpec;
 use commands::{Flow, Shell};
 use std::io::{BufRead, IsTerminal, Write};
@@ -32,27 +34,46 @@ const FAILED: u8 = 2;
 
 /// Runs `vfsbox shell` until `exit` or the end of standard input.
 pub fn run(args: &ShellArgs) -> ExitCode {
+    match start(args) {
+        Ok((process, what, guards)) => {
+            let shell = Shell::new(Box::new(process));
+            let interactive = std::io::stdin().is_terminal();
+            if interactive {
+                eprintln!("vfsbox shell over {what}; type help for the commands, exit to leave");
+            }
+            let status = repl(&shell, interactive);
+            drop(shell);
+            drop(guards);
+            status
+        }
+        Err(message) => {
+            eprint!("vfsbox shell: {}", crate::policy::with_newline(message));
+            ExitCode::from(FAILED)
+        }
+    }
+}
+
+/// The emulated process to explore, what to call it, and what its provider stands on.
+fn start(args: &ShellArgs) -> Result<(Emulated, String, Box<dyn std::any::Any>), String> {
+    if let Some(file) = &args.policy {
+        let registry = sandbox::registry();
+        let policy = sandbox::load(Some(file), &registry)?;
+        let built = sandbox::build(&policy, &registry)?;
+        let process = sandbox::emulated(&built)?;
+        return Ok((
+            process,
+            format!("policy {:?}", policy.name),
+            Box::new(built),
+        ));
+    }
     let spec = match (&args.provider, &args.host) {
         (Some(spec), _) => spec.clone(),
         (None, Some(dir)) => ProviderSpec::Host(dir.clone()),
         (None, None) => ProviderSpec::Memory,
     };
-    let built = match providers::build(&spec, HostDirs::AsGiven) {
-        Ok(built) => built,
-        Err(e) => {
-            eprintln!("vfsbox shell: {e}");
-            return ExitCode::from(FAILED);
-        }
-    };
-    let shell = Shell::new(Box::new(Emulated::builder(built.fs.clone()).build()));
-    let interactive = std::io::stdin().is_terminal();
-    if interactive {
-        eprintln!("vfsbox shell over {spec}; type help for the commands, exit to leave");
-    }
-    let status = repl(&shell, interactive);
-    drop(shell);
-    drop(built);
-    status
+    let built = providers::build(&spec, HostDirs::AsGiven).map_err(|e| e.to_string())?;
+    let process = Emulated::builder(built.fs.clone()).build();
+    Ok((process, spec.to_string(), Box::new(built)))
 }
 
 fn repl(shell: &Shell, interactive: bool) -> ExitCode {
