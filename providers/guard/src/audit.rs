@@ -20,6 +20,10 @@ use vfsbox_api::{Errno, NameBuf};
 /// The default queue length: about 64k events (a few MiB) before drops start.
 pub const DEFAULT_QUEUE: usize = 65_536;
 
+/// How long the writer sleeps when the queue is empty: the latency of a line reaching the
+/// file, and of [`AuditLog::flush`].
+pub const POLL: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// The path of an audited call, kept in the form the call had it (no joining on the caller).
 #[derive(Clone, Debug, Default)]
 pub(crate) enum AuditPath {
@@ -176,10 +180,8 @@ fn write_loop(
                     let _ = out.flush();
                     pending = false;
                 }
-                match rx.recv() {
-                    Ok(m) => m,
-                    Err(_) => break,
-                }
+                std::thread::sleep(POLL);
+                continue;
             }
             Err(mpsc::TryRecvError::Disconnected) => break,
         };
@@ -217,33 +219,49 @@ pub(crate) fn format_event(line: &mut Vec<u8>, sandbox: &str, event: &Event) {
     line.extend_from_slice(b",\"op\":\"");
     line.extend_from_slice(event.op.as_bytes());
     line.push(b'"');
-    for (key, path) in [("path", &event.path), ("path2", &event.path2)] {
-        let text = match path {
+    for (key, path) in [
+        (&b",\"path\":"[..], &event.path),
+        (b",\"path2\":", &event.path2),
+    ] {
+        match path {
             AuditPath::None => continue,
-            AuditPath::Shared(p) => String::from_utf8_lossy(p).into_owned(),
+            AuditPath::Shared(p) => {
+                line.extend_from_slice(key);
+                json_bytes(line, p);
+            }
             AuditPath::Joined(dir, name) => {
                 let mut p = dir.to_vec();
                 if **dir != *b"/" {
                     p.push(b'/');
                 }
                 p.extend_from_slice(name.as_bytes());
-                String::from_utf8_lossy(&p).into_owned()
+                line.extend_from_slice(key);
+                json_bytes(line, &p);
             }
-        };
-        line.extend_from_slice(format!(",\"{key}\":").as_bytes());
-        line.extend_from_slice(json_string(&text).as_bytes());
+        }
     }
     match event.errno {
         None => line.extend_from_slice(b",\"result\":\"ok\""),
         Some(errno) => {
-            line.extend_from_slice(b",\"result\":\"error\",\"errno\":");
-            let name = errno
-                .name()
-                .map_or_else(|| format!("{errno:?}"), str::to_string);
-            line.extend_from_slice(json_string(&name).as_bytes());
+            line.extend_from_slice(b",\"result\":\"error\",\"errno\":\"");
+            match errno.name() {
+                Some(name) => line.extend_from_slice(name.as_bytes()),
+                None => {
+                    let _ = write!(line, "{errno:?}");
+                }
+            }
+            line.push(b'"');
         }
     }
-    line.extend_from_slice(format!(",\"duration_ns\":{}}}\n", event.duration_ns).as_bytes());
+    let _ = writeln!(line, ",\"duration_ns\":{}}}", event.duration_ns);
+}
+
+/// `bytes` as a JSON string literal, invalid UTF-8 replaced by U+FFFD.
+fn json_bytes(line: &mut Vec<u8>, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    if serde_json::to_writer(&mut *line, &*text).is_err() {
+        line.extend_from_slice(b"\"\"");
+    }
 }
 
 /// `text` as a JSON string literal.
@@ -260,13 +278,13 @@ fn rfc3339(out: &mut Vec<u8>, time: SystemTime) {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let text = format!(
+    let _ = write!(
+        out,
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
         rem / 3600,
         rem / 60 % 60,
         rem % 60
     );
-    out.extend_from_slice(text.as_bytes());
 }
 
 /// Year, month, day of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).

@@ -1,9 +1,9 @@
 //! The handle table: for each open handle, the path it was opened by (for audit lines), the
 //! node and its verdicts (for `ftruncate` after a forget), and what the limits need.
 
+use crate::idhash::IdMap;
 use crate::paths::PathBuf;
 use crate::verdicts::Verdicts;
-use dashmap::DashMap;
 use vfsbox_api::{HandleId, NodeId};
 
 /// What the wrapper keeps per open handle.
@@ -23,7 +23,7 @@ pub(crate) struct HandleInfo {
 /// Open handles, keyed by the inner provider's handle id (passed through unchanged).
 #[derive(Debug, Default)]
 pub(crate) struct HandleTable {
-    handles: DashMap<HandleId, HandleInfo>,
+    handles: IdMap<HandleId, HandleInfo>,
 }
 
 impl HandleTable {

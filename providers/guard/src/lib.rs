@@ -102,6 +102,7 @@ mod audit;
 mod fs;
 mod glob;
 mod handles;
+mod idhash;
 mod limits;
 mod ops;
 mod paths;

@@ -2,18 +2,27 @@
 //! by, its lookup count (mirroring the inner provider's) and its precomputed verdicts.
 //!
 //! A lookup of a node already known under the same path only bumps the count: no allocation,
-//! no glob. New paths, removals and renames go through one mutex that also guards the
+//! no glob. A node whose count drops to zero is invalid to callers (`ESTALE`, as in the inner
+//! provider) but its entry is kept as a cache, because the emulated layer gives back every
+//! lookup right after a walk: the next lookup of the same name finds it again without
+//! building its path or matching a glob. Idle entries are swept when more than
+//! [`IDLE_MAX`] pile up (their ids are never reused by the inner provider, so a kept entry can
+//! only be revived by a lookup that returns that very node). New paths, removals and renames go through one mutex that also guards the
 //! path → node index (a `BTreeMap`, so a directory rename finds what is below it by range).
 //! Lock order: that mutex, then a node's `DashMap` shard; never the other way round.
 
+use crate::idhash::IdMap;
 use crate::verdicts::Verdicts;
 use crate::Rules;
-use dashmap::DashMap;
 use parking_lot::Mutex;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+
+/// How many forgotten entries are kept before a sweep drops them all.
+pub(crate) const IDLE_MAX: usize = 4096;
 use vfsbox_api::{Name, NodeId};
 
 /// A sandbox-absolute path, shared between the table, handles and audit events.
@@ -57,8 +66,10 @@ impl NodeInfo {
 /// The node table.
 pub(crate) struct PathTable {
     root: NodeId,
-    nodes: DashMap<NodeId, NodeInfo>,
+    nodes: IdMap<NodeId, NodeInfo>,
     by_path: Mutex<BTreeMap<PathBuf, NodeId>>,
+    /// Entries whose count reached zero (approximate: it only triggers sweeps).
+    idle: AtomicUsize,
 }
 
 impl PathTable {
@@ -66,7 +77,7 @@ impl PathTable {
     pub(crate) fn new(root: NodeId, rules: &Rules) -> PathTable {
         let path: PathBuf = Arc::from(&b"/"[..]);
         let verdicts = Verdicts::of(rules, &path);
-        let nodes = DashMap::new();
+        let nodes = IdMap::default();
         nodes.insert(
             root,
             NodeInfo {
@@ -81,24 +92,32 @@ impl PathTable {
             root,
             nodes,
             by_path: Mutex::new(by_path),
+            idle: AtomicUsize::new(0),
         }
+    }
+
+    /// True if callers may use the node: the root, or a node with lookups held.
+    fn live(&self, node: NodeId, info: &NodeInfo) -> bool {
+        node == self.root || info.lookups > 0
     }
 
     /// The node's first path and verdicts, `None` for a node never handed out (or forgotten).
     pub(crate) fn get(&self, node: NodeId) -> Option<(Option<PathBuf>, Verdicts)> {
         let info = self.nodes.get(&node)?;
-        Some((info.path().cloned(), info.verdicts))
+        self.live(node, &info)
+            .then(|| (info.path().cloned(), info.verdicts))
     }
 
     /// The node's verdicts only (no reference count traffic): the getattr path.
     pub(crate) fn verdicts(&self, node: NodeId) -> Option<Verdicts> {
-        self.nodes.get(&node).map(|info| info.verdicts)
+        let info = self.nodes.get(&node)?;
+        self.live(node, &info).then_some(info.verdicts)
     }
 
-    /// True if the table knows the node.
+    /// True if the table knows the node and it is live.
     #[cfg(test)]
     pub(crate) fn contains(&self, node: NodeId) -> bool {
-        self.nodes.contains_key(&node)
+        self.get(node).is_some()
     }
 
     /// If `node` is already known under `parent/name`: counts one lookup and returns that
@@ -116,9 +135,7 @@ impl PathTable {
             .iter()
             .find(|(p, _)| is_child_path(p, parent, name))
             .map(|(p, v)| (p.clone(), *v))?;
-        if node != self.root {
-            info.lookups += 1;
-        }
+        self.count_one(node, &mut info);
         Some((path, verdicts, info.verdicts))
     }
 
@@ -152,10 +169,14 @@ impl PathTable {
                 self.drop_path(old, &path, rules);
             }
         }
-        let mut info = self.nodes.entry(node).or_insert_with(|| NodeInfo {
-            paths: Vec::new(),
-            verdicts,
-            lookups: 0,
+        let mut fresh = false;
+        let mut info = self.nodes.entry(node).or_insert_with(|| {
+            fresh = true;
+            NodeInfo {
+                paths: Vec::new(),
+                verdicts,
+                lookups: 0,
+            }
         });
         // A racing lookup may have recorded the same path meanwhile.
         if info.has_path(parent, name).is_none() {
@@ -169,14 +190,32 @@ impl PathTable {
             info.paths.push((path.clone(), verdicts));
             info.recombine(rules);
         }
-        if node != self.root {
-            info.lookups += 1;
+        if fresh {
+            // A new entry was never idle: count it without touching the idle tally.
+            if node != self.root {
+                info.lookups = 1;
+            }
+        } else {
+            self.count_one(node, &mut info);
         }
         (path, info.verdicts)
     }
 
+    /// Counts one lookup (none for the root, which is never forgotten).
+    fn count_one(&self, node: NodeId, info: &mut NodeInfo) {
+        if node != self.root {
+            if info.lookups == 0 {
+                let _ = self
+                    .idle
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+            }
+            info.lookups += 1;
+        }
+    }
+
     /// Gives back `count` lookups, as the inner provider's `forget` does: the root, unknown
-    /// nodes and counts larger than held are ignored; at zero the node leaves the table.
+    /// nodes and counts larger than held are ignored. At zero the node is invalid to callers;
+    /// its entry stays as a cache until a sweep.
     pub(crate) fn forget(&self, node: NodeId, count: u64) {
         if node == self.root || count == 0 {
             return;
@@ -188,16 +227,27 @@ impl PathTable {
             }
             _ => false,
         };
-        if last {
-            let mut by_path = self.by_path.lock();
-            if let Some((_, info)) = self.nodes.remove_if(&node, |_, info| info.lookups == 0) {
-                for (path, _) in info.paths {
-                    if by_path.get(&path) == Some(&node) {
-                        by_path.remove(&path);
+        if last && self.idle.fetch_add(1, Ordering::Relaxed) + 1 > IDLE_MAX {
+            self.sweep();
+        }
+    }
+
+    /// Drops every idle entry and its paths.
+    fn sweep(&self) {
+        let mut by_path = self.by_path.lock();
+        let root = self.root;
+        self.nodes.retain(|&node, info| {
+            let keep = node == root || info.lookups > 0;
+            if !keep {
+                for (path, _) in &info.paths {
+                    if by_path.get(path) == Some(&node) {
+                        by_path.remove(path);
                     }
                 }
             }
-        }
+            keep
+        });
+        self.idle.store(0, Ordering::Relaxed);
     }
 
     /// `parent/name` was removed (`unlink`, `rmdir`): the node it named loses that path.
@@ -253,10 +303,19 @@ impl PathTable {
         }
     }
 
-    /// Lookups held for `node` (tests check the mirror).
+    /// Lookups held for `node` (tests check the mirror); `None` when not live.
     #[cfg(test)]
     pub(crate) fn lookups(&self, node: NodeId) -> Option<u64> {
-        self.nodes.get(&node).map(|i| i.lookups)
+        self.nodes
+            .get(&node)
+            .map(|i| i.lookups)
+            .filter(|&n| n > 0 || node == self.root)
+    }
+
+    /// Entries kept, live or idle.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> usize {
+        self.nodes.len()
     }
 }
 
@@ -386,6 +445,24 @@ mod tests {
         t.forget(NodeId(2), 2);
         assert_eq!(t.lookups(NodeId(2)), None);
         t.forget(NodeId(1), 5);
+        assert!(t.contains(NodeId(1)));
+        assert!(!t.contains(NodeId(2)));
+        // Revived by a lookup of the same node under the same path.
+        record(&t, 2, false, "/", "f", &r);
+        assert_eq!(t.lookups(NodeId(2)), Some(1));
+    }
+
+    #[test]
+    fn idle_entries_are_swept() {
+        let r = rules();
+        let t = PathTable::new(NodeId(1), &r);
+        for i in 0..(IDLE_MAX as u64 + 10) {
+            let name = format!("f{i}");
+            record(&t, 10 + i, false, "/", &name, &r);
+            t.forget(NodeId(10 + i), 1);
+        }
+        assert!(t.entries() <= IDLE_MAX, "{}", t.entries());
+        assert!(t.by_path.lock().len() <= IDLE_MAX);
         assert!(t.contains(NodeId(1)));
     }
 
