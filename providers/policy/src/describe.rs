@@ -1,13 +1,14 @@
 //! Short human descriptions of providers, rules and limits, shared by `show` and `explain`.
 
 use crate::model::{symlink_mode_name, KindSpec, ProviderSpec};
-use crate::policy::Policy;
 use crate::registry::{Options, Registry};
 use crate::size::format_size;
+use crate::source::Source;
+use std::path::Path;
 use vfsbox_guard::{Glob, OpSet};
 
 /// `memory (max-bytes 64 MiB)`, `host "src" (symlinks deny), read-only`, ….
-pub fn provider(policy: &Policy, spec: &ProviderSpec, registry: &Registry) -> String {
+pub fn provider(source: &Source, dir: &Path, spec: &ProviderSpec, registry: &Registry) -> String {
     let mut s = match &spec.kind {
         KindSpec::Memory {
             max_bytes,
@@ -31,19 +32,22 @@ pub fn provider(policy: &Policy, spec: &ProviderSpec, registry: &Registry) -> St
         }
         KindSpec::Overlay { upper, lower } => format!(
             "overlay of upper {} over lower {}",
-            provider(policy, upper, registry),
-            provider(policy, lower, registry)
+            provider(source, dir, upper, registry),
+            provider(source, dir, lower, registry)
         ),
         KindSpec::ReadOnly { inner } => {
-            format!("readonly view of {}", provider(policy, inner, registry))
+            format!(
+                "readonly view of {}",
+                provider(source, dir, inner, registry)
+            )
         }
         KindSpec::Plugin { name, options } => {
             let text = registry.plugin(name).map_or_else(String::new, |k| {
                 k.describe(&Options {
                     table: options,
                     span: spec.span.clone(),
-                    dir: &policy.dir,
-                    source: &policy.source,
+                    dir,
+                    source,
                 })
             });
             if text.is_empty() {

@@ -1,10 +1,8 @@
 //! `policy explain PATH OP`: what the sandbox answers for one operation on one path, and why.
 
-use crate::describe;
 use crate::model::{KindSpec, MountSpec};
 use crate::parse::normalize;
 use crate::policy::Policy;
-use crate::registry::Registry;
 use serde::Serialize;
 use std::fmt;
 use vfsbox_api::Errno;
@@ -71,12 +69,12 @@ fn name(e: Errno) -> String {
 
 impl Policy {
     /// What `op` on `path` (a sandbox path; normalized lexically first) gets, and why.
-    pub fn explain(&self, path: &str, op: Op, registry: &Registry) -> Explanation {
+    pub fn explain(&self, path: &str, op: Op) -> Explanation {
         let path = normalize(path);
         let mount = self.mount_of(&path);
         let mount_info = mount.map(|m| MountInfo {
             at: m.at.clone(),
-            provider: describe::provider(self, &m.provider, registry),
+            provider: m.description.clone(),
             line: m.line,
         });
         let read_only_reason = mount.and_then(read_only_reason);

@@ -81,6 +81,9 @@ pub struct MountSpec {
     pub line: usize,
     /// Where `at` is written.
     pub at_span: Span,
+    /// One line describing the provider (`host "src" (symlinks deny), read-only`), for
+    /// `show` and `explain`; made at load, when the registry is at hand.
+    pub description: String,
 }
 
 /// A provider table: a mount's, or a nested `upper`/`lower`/`inner`.

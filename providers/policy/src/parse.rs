@@ -308,9 +308,11 @@ fn mount(
         );
         return None;
     }
+    let provider = provider?;
     Some(MountSpec {
+        description: crate::describe::provider(r.source, dir, &provider, registry),
         at,
-        provider: provider?,
+        provider,
         line,
         at_span,
     })

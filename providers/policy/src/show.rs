@@ -6,7 +6,6 @@ use crate::model::{
     action_name, symlink_mode_name, Identity, KindSpec, LimitsSpec, Logging, ProviderSpec,
 };
 use crate::policy::Policy;
-use crate::registry::Registry;
 use crate::size::format_size;
 use serde::Serialize;
 use std::fmt;
@@ -136,7 +135,7 @@ fn provider(spec: &ProviderSpec) -> ShowProvider {
 
 impl Policy {
     /// The policy as data: mounts nested by path with the rules that can apply in each.
-    pub fn show(&self, registry: &Registry) -> Show {
+    pub fn show(&self) -> Show {
         let mut order: Vec<_> = self.mounts.iter().collect();
         order.sort_by(|a, b| a.at.cmp(&b.at));
         let mounts = order
@@ -151,7 +150,7 @@ impl Policy {
                     at: m.at.clone(),
                     parent,
                     line: m.line,
-                    description: describe::provider(self, &m.provider, registry),
+                    description: m.description.clone(),
                     provider: provider(&m.provider),
                     rules: self
                         .rules

@@ -68,7 +68,7 @@ impl Source {
         let (line, column) = self.position(start);
         let snippet = self.line_text(line).to_string();
         let end = self.floor(span.end.max(start));
-        let rest_of_line = snippet.chars().count() + 1 - column;
+        let rest_of_line = (snippet.chars().count() + 1).saturating_sub(column);
         let width = self.text[start..end]
             .chars()
             .count()

@@ -155,7 +155,7 @@ pub fn offset_in_string(source: &Source, value: &Value, content: &str, offset: u
         && !raw.starts_with("\"\"\"")
         && !raw.starts_with("'''")
         && (raw.starts_with('"') || raw.starts_with('\''));
-    if one_line_quoted && &raw[1..raw.len() - 1] == content {
+    if one_line_quoted && raw.get(1..raw.len() - 1) == Some(content) {
         value.span.start + 1 + offset
     } else {
         value.span.start

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{example, fixtures};
-use vfsbox_policy::{Op, Registry};
+use vfsbox_policy::Op;
 
 /// Compares `got` with golden file `name`, or writes it when blessing.
 fn golden(name: &str, got: &str) {
@@ -33,7 +33,7 @@ const CASES: [(&str, Op); 10] = [
 #[test]
 fn show_build() {
     let p = example("build.toml");
-    let show = p.show(&Registry::builtin());
+    let show = p.show();
     golden("build.show.txt", &show.to_string());
     let mut json = serde_json::to_value(&show).unwrap();
     // The file name depends on where the repository is.
@@ -51,11 +51,10 @@ fn show_build() {
 #[test]
 fn explain_build() {
     let p = example("build.toml");
-    let reg = Registry::builtin();
     let mut text = String::new();
     let mut json = Vec::new();
     for (path, op) in CASES {
-        let e = p.explain(path, op, &reg);
+        let e = p.explain(path, op);
         text.push_str(&format!("$ explain {path} {}\n{e}\n\n", op.name()));
         json.push(serde_json::to_value(&e).unwrap());
     }
@@ -69,21 +68,20 @@ fn explain_build() {
 #[test]
 fn explain_normalizes_the_path_and_reports_the_errno() {
     let p = example("build.toml");
-    let reg = Registry::builtin();
-    let e = p.explain("/out/../src//main.rs", Op::Write, &reg);
+    let e = p.explain("/out/../src//main.rs", Op::Write);
     assert_eq!(e.path, "/src/main.rs");
     assert_eq!(e.errno.as_deref(), Some("EROFS"));
     assert_eq!(e.mount.unwrap().at, "/src");
-    let e = p.explain("/out/x", Op::Chown, &reg);
+    let e = p.explain("/out/x", Op::Chown);
     assert_eq!(e.errno.as_deref(), Some("EPERM"));
     let rule = e.decision.rule.unwrap();
     assert_eq!(
         (rule.number, rule.line, rule.path.as_str()),
         (3, 47, "/out/**")
     );
-    let e = p.explain("/src/a/.git/config", Op::Read, &reg);
+    let e = p.explain("/src/a/.git/config", Op::Read);
     assert_eq!(e.errno.as_deref(), Some("ENOENT"));
     assert_eq!(e.decision.rule.unwrap().matched, "/src/a/.git");
-    let e = p.explain("/tmp/x", Op::Write, &reg);
+    let e = p.explain("/tmp/x", Op::Write);
     assert_eq!((e.errno, e.decision.action.as_str()), (None, "allow"));
 }

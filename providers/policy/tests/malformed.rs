@@ -293,3 +293,48 @@ fn hide_with_all_ops_and_nested_read_only_are_fine() {
     assert_eq!(p.rules.len(), 2);
     assert_eq!(p.rules[1].ops, vfsbox_guard::OpSet::ALL);
 }
+
+#[test]
+fn crlf_files_and_errors_at_line_ends() {
+    let dir = fixtures();
+    let errors = parse_in(
+        &dir,
+        "[[mount]]\r\nat = \"src\"\r\nprovider = \"memory\"\r\n",
+    )
+    .unwrap_err();
+    assert_eq!((errors[0].line, errors[0].column), (2, 6));
+    assert_eq!(errors[0].snippet, "at = \"src\"");
+    // An unterminated string: the error sits at the end of the line.
+    let errors = parse_in(&dir, "name = \"x\r\n").unwrap_err();
+    assert_eq!(errors[0].line, 1);
+    assert!(errors[0].to_string().contains("^"), "{}", errors[0]);
+    let errors = parse_in(&dir, "").unwrap_err();
+    assert_eq!(
+        (errors[0].line, errors[0].column, errors[0].message.as_str()),
+        (1, 1, "the policy mounts nothing")
+    );
+}
+
+/// Bad input never panics: every prefix of every fixture policy (malformed or not) either
+/// loads or gives positioned errors whose line exists.
+#[test]
+fn every_prefix_of_every_fixture_parses_without_panic() {
+    let dir = fixtures();
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("malformed"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(dir.join("build.toml"));
+    files.push(dir.join("readonly-host-overlay.toml"));
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            if let Err(errors) = parse_in(file.parent().unwrap(), &text[..end]) {
+                let lines = text[..end].split('\n').count();
+                for e in errors {
+                    assert!(e.line >= 1 && e.line <= lines && e.column >= 1, "{e}");
+                }
+            }
+        }
+    }
+}

@@ -120,7 +120,7 @@ fn a_registered_kind_is_usable() {
         .unwrap()
         .node;
     assert!(fs.lookup(work, Name::new(b"base.txt").unwrap()).is_ok());
-    let show = p.show(&reg).to_string();
+    let show = p.show().to_string();
     assert!(
         show.contains("/seed  seeded with hello.txt, read-only  (line 5)"),
         "{show}"
