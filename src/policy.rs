@@ -59,7 +59,7 @@ pub fn run(args: &PolicyArgs) -> ExitCode {
                 Ok(policy) => policy,
                 Err(rendered) => return bad(&rendered),
             };
-            let show = policy.show(&registry);
+            let show = policy.show();
             match format {
                 Format::Text => print!("{}", with_newline(show.to_string())),
                 Format::Json => println!("{}", json(&show)),
@@ -92,7 +92,7 @@ pub fn run(args: &PolicyArgs) -> ExitCode {
                 Ok(policy) => policy,
                 Err(rendered) => return bad(&rendered),
             };
-            let explanation = policy.explain(path, op, &registry);
+            let explanation = policy.explain(path, op);
             match format {
                 Format::Text => print!("{}", with_newline(explanation.to_string())),
                 Format::Json => println!("{}", json(&explanation)),
