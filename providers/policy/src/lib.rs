@@ -4,8 +4,8 @@
 //! ```text
 //! Policy::load(path, &registry)   parse + validate (every error, positioned) + host roots
 //!   .build(&registry) -> Sandbox  { fs: Guarded(MountTable(providers…)), identity, umask, … }
-//!   .explain(path, op, &registry) what one operation on one path gets, and why
-//!   .show(&registry)              the mounts as a tree, with the rules under each
+//!   .explain(path, op)            what one operation on one path gets, and why
+//!   .show()                       the mounts as a tree, with the rules under each
 //! ```
 //!
 //! The file format is documented field by field in `docs/policy.md`. In short:
