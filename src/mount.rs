@@ -109,7 +109,7 @@ fn provider(args: &MountArgs) -> Result<Served, String> {
             let policy = sandbox::load(args.policy.as_deref(), &registry)?;
             let built = sandbox::build(&policy, &registry)?;
             let what = match &args.policy {
-                None => "the default sandbox (memory, demo files)".to_string(),
+                None => "the demo sandbox (memory)".to_string(),
                 Some(file) => format!("policy {:?} ({})", policy.name, file.display()),
             };
             let fs = built.fs.clone();
