@@ -16,12 +16,14 @@
 use crate::identity::{Cred, MAY_EXEC};
 use crate::node::{LinkName, Location, NodeRef};
 use std::sync::Arc;
-use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name, NodeId};
+use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name, NodeId, SearchCheck};
 
 /// Linux's `PATH_MAX`: a path of this many bytes or more is `ENAMETOOLONG`.
 pub(crate) const PATH_MAX: usize = 4096;
 /// Linux's `MAXSYMLINKS`: symlinks followed in one resolution.
 pub(crate) const MAX_SYMLINKS: u32 = 40;
+/// The most names a path may have for [`Resolver::quick_walk`] (longer ones walk as usual).
+const QUICK_NAMES: usize = 32;
 
 /// What the last component of a path is (Linux's `LAST_NORM`, `LAST_DOT`, `LAST_DOTDOT`,
 /// `LAST_ROOT`).
@@ -519,7 +521,63 @@ impl<'a> Resolver<'a> {
         path: &[u8],
         follow: bool,
     ) -> Result<Attr, Errno> {
+        if let Some(quick) = self.quick_walk(start, path, follow, false) {
+            return quick.map(|(_, attr)| attr);
+        }
         Ok(self.resolve_held(start, path, follow)?.attr)
+    }
+
+    /// The walk of a path without `.`, `..` or symlinks (but a last one not followed) in one
+    /// provider call ([`FileSystem::lookup_path`]), when the provider offers it: the same
+    /// search checks on every directory, the same errors, no chain. `None` means the
+    /// ordinary walk has to do it: the path has `.`, `..`, an empty or invalid name (whose
+    /// errno depends on where the walk gets), more than [`QUICK_NAMES`] names, or a
+    /// symlink on the way, a symlink to follow at the end, or a trailing slash after a
+    /// non-directory; or the provider declined. With `hold` the object's node is held.
+    fn quick_walk(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+        hold: bool,
+    ) -> Option<Result<(Option<NodeRef>, Attr), Errno>> {
+        let dir = if path.first() == Some(&b'/') {
+            self.root.node().id()
+        } else {
+            start.node().id()
+        };
+        let mut parts = path.split(|&b| b == b'/').filter(|part| !part.is_empty());
+        let first = Name::new(parts.next()?).ok()?;
+        let mut names = [first; QUICK_NAMES];
+        let mut count = 1;
+        for part in parts {
+            if count == QUICK_NAMES {
+                return None;
+            }
+            names[count] = Name::new(part).ok()?;
+            count += 1;
+        }
+        let trailing_slash = path.last() == Some(&b'/');
+        let cred = self.cred;
+        let mut check = |attr: &Attr| cred.may(attr, MAY_EXEC);
+        let search: Option<SearchCheck<'_>> = if cred.is_root() {
+            None
+        } else {
+            Some(&mut check)
+        };
+        let entry = match self.fs.lookup_path(dir, &names[..count], search, hold)? {
+            Ok(entry) => entry,
+            Err(e) => return Some(Err(e)),
+        };
+        let node = hold.then(|| NodeRef::adopt(self.fs, entry.node));
+        let kind = entry.attr.kind;
+        if (kind == FileKind::Symlink && (follow || trailing_slash))
+            || (trailing_slash && kind != FileKind::Directory)
+        {
+            // Dropping `node` gives its lookup back.
+            return None;
+        }
+        Some(Ok((node, entry.attr)))
     }
 
     /// What `path` names from `start`, held in a [`Held`] (nothing allocated per component),
@@ -532,6 +590,17 @@ impl<'a> Resolver<'a> {
         follow: bool,
     ) -> Result<FoundIn<Held>, Errno> {
         debug_assert_eq!(check_path(path), Ok(()));
+        if let Some(quick) = self.quick_walk(start, path, follow, true) {
+            let (node, attr) = quick?;
+            if let Some(node) = node {
+                let last = path.rsplit(|&b| b == b'/').find(|part| !part.is_empty());
+                return Ok(FoundIn {
+                    parent: Held::new(start.clone()),
+                    leaf: Some((node, LinkName::new(last.unwrap_or_default()))),
+                    attr,
+                });
+            }
+        }
         let (held, last) = self.walk_text(Held::new(start.clone()), path.into())?;
         self.finish(held, last, follow)
     }

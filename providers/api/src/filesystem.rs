@@ -23,6 +23,10 @@ pub struct Entry {
     pub attr: Attr,
 }
 
+/// The consumer's search-permission check that [`FileSystem::lookup_path`] calls with the
+/// attributes of each directory it looks a name up in.
+pub type SearchCheck<'a> = &'a mut dyn FnMut(&Attr) -> Result<(), Errno>;
+
 /// The owner a new node gets: the caller's fsuid and fsgid. A provider gives the node the
 /// directory's group instead when the directory has the set-group-id bit, and gives new
 /// subdirectories of such a directory the set-group-id bit, as Linux does.
@@ -85,6 +89,38 @@ pub trait FileSystem: Send + Sync {
     /// # Errors
     /// `ENOTDIR` if `dir` is not a directory; `ENOENT` if there is no such entry.
     fn lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno>;
+
+    /// Looks up `names` one after another from `dir`, as the consumer's resolver would with
+    /// [`lookup`](Self::lookup) and [`forget`](Self::forget) per name, in one call: an optional
+    /// shortcut for a path with no `.`, `..` or symlink on the way. Providers still see names,
+    /// never a path text, and the resolver still handles symlinks: the answer is `None`
+    /// ("walk them yourself, one at a time") whenever a name before the last is a symlink, and
+    /// may be `None` for any other reason; the default always answers `None`. Wrappers that
+    /// act on lookups (rules, audit, overlay, mount tables) keep the default.
+    ///
+    /// `search`, when given, is called with the attributes of each directory before a name
+    /// is looked up in it (`dir` itself first, then each directory on the way, with the
+    /// attributes its lookup found): the consumer's search-permission check, whose error ends
+    /// the walk. `None` means the consumer checks nothing (an identity that passes every
+    /// search check).
+    ///
+    /// With `hold`, the last name's node is counted one lookup, as by `lookup`; without it
+    /// nothing is counted and only the returned attributes may be used, not the node id.
+    ///
+    /// # Errors
+    /// Exactly what the name-by-name walk would give at the step where it stops, in its
+    /// order: the error of `search`; then `lookup`'s errors (`ENOTDIR`, `ENOENT`); `ENOTDIR`
+    /// when a name before the last is neither a directory nor a symlink.
+    fn lookup_path(
+        &self,
+        dir: NodeId,
+        names: &[&Name],
+        search: Option<SearchCheck<'_>>,
+        hold: bool,
+    ) -> Option<Result<Entry, Errno>> {
+        let _ = (dir, names, search, hold);
+        None
+    }
 
     /// Gives back `count` lookups of `node`. When none remain, the node id becomes invalid and
     /// a provider may free what it holds for it (a removed file's data once also unopened).

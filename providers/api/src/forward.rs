@@ -81,6 +81,17 @@ macro_rules! __filesystem_method {
             $crate::__filesystem_call!(self $to $target (dir, name))
         }
     };
+    ($to:tt lookup_path $target:ident) => {
+        fn lookup_path(
+            &self,
+            dir: $crate::NodeId,
+            names: &[&$crate::Name],
+            search: Option<$crate::SearchCheck<'_>>,
+            hold: bool,
+        ) -> Option<Result<$crate::Entry, $crate::Errno>> {
+            $crate::__filesystem_call!(self $to $target (dir, names, search, hold))
+        }
+    };
     ($to:tt forget $target:ident) => {
         fn forget(&self, node: $crate::NodeId, count: u64) {
             $crate::__filesystem_call!(self $to $target (node, count))

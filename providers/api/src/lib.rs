@@ -23,7 +23,7 @@ pub use attr::{
 };
 pub use capabilities::Capabilities;
 pub use errno::Errno;
-pub use filesystem::{DirEntry, Entry, FileSystem, HandleId, NodeId, Owner, SeekHole};
+pub use filesystem::{DirEntry, Entry, FileSystem, HandleId, NodeId, Owner, SearchCheck, SeekHole};
 pub use flags::{AccessMode, FallocateMode, OpenFlags, RenameFlags, XattrSet};
 pub use name::{Name, NameBuf, NAME_MAX};
 pub use posix::{DirRecord, DirStream, Fd, Flock, Posix, Stat, StatVfs, TimeSpec, AT_FDCWD};

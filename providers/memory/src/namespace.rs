@@ -5,7 +5,9 @@ use crate::handles::Handle;
 use crate::inode::{Content, Inode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use vfsbox_api::{Entry, Errno, FileKind, HandleId, Name, NodeId, OpenFlags, Owner, SYMLINK_MAX};
+use vfsbox_api::{
+    Entry, Errno, FileKind, HandleId, Name, NodeId, OpenFlags, Owner, SearchCheck, SYMLINK_MAX,
+};
 
 impl MemoryFs {
     pub(crate) fn do_lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
@@ -13,6 +15,67 @@ impl MemoryFs {
         let state = parent.state.read();
         let slot = state.dir().and_then(|d| d.get(name)).ok_or(Errno::ENOENT)?;
         Ok(self.count_lookup(&slot.node))
+    }
+
+    /// [`FileSystem::lookup_path`](vfsbox_api::FileSystem::lookup_path): the directories on
+    /// the way are held by their `Arc` for the step (each locked alone, parent before child),
+    /// not by lookup counts, so a walk of N names counts at most one lookup and forgets none.
+    pub(crate) fn do_lookup_path(
+        &self,
+        dir: NodeId,
+        names: &[&Name],
+        mut search: Option<SearchCheck<'_>>,
+        hold: bool,
+    ) -> Option<Result<Entry, Errno>> {
+        let (last, walk) = names.split_last()?;
+        let mut at = match self.node(dir) {
+            Ok(inode) => inode,
+            Err(e) => return Some(Err(e)),
+        };
+        for name in walk {
+            let next = {
+                let state = at.state.read();
+                if let Some(check) = search.as_deref_mut() {
+                    if let Err(e) = check(&state.attr(&at)) {
+                        return Some(Err(e));
+                    }
+                }
+                let Some(entries) = state.dir() else {
+                    return Some(Err(dir_error(&at)));
+                };
+                let Some(slot) = entries.get(name) else {
+                    return Some(Err(Errno::ENOENT));
+                };
+                match slot.node.kind {
+                    FileKind::Directory => Arc::clone(&slot.node),
+                    // The resolver follows symlinks.
+                    FileKind::Symlink => return None,
+                    _ => return Some(Err(Errno::ENOTDIR)),
+                }
+            };
+            at = next;
+        }
+        let state = at.state.read();
+        if let Some(check) = search {
+            if let Err(e) = check(&state.attr(&at)) {
+                return Some(Err(e));
+            }
+        }
+        let Some(entries) = state.dir() else {
+            return Some(Err(dir_error(&at)));
+        };
+        let Some(slot) = entries.get(last) else {
+            return Some(Err(Errno::ENOENT));
+        };
+        Some(Ok(if hold {
+            self.count_lookup(&slot.node)
+        } else {
+            let child = slot.node.state.read();
+            Entry {
+                node: NodeId(slot.node.id),
+                attr: child.attr(&slot.node),
+            }
+        }))
     }
 
     pub(crate) fn do_forget(&self, node: NodeId, count: u64) {
@@ -246,4 +309,14 @@ pub(crate) fn drop_link(fs: &MemoryFs, child: &Inode, now: vfsbox_api::Timestamp
     state.nlink = state.nlink.saturating_sub(1);
     state.ctime = now;
     fs.release_if_unused(child, &mut state);
+}
+
+/// Why a node without directory contents cannot be looked up in: `ENOTDIR` for a
+/// non-directory, `ENOENT` for a directory whose contents are gone (freed after removal).
+fn dir_error(inode: &Inode) -> Errno {
+    if inode.kind == FileKind::Directory {
+        Errno::ENOENT
+    } else {
+        Errno::ENOTDIR
+    }
 }

@@ -6,7 +6,7 @@ use vfsbox_api::{Capabilities, Errno, FileSystem, HandleId, NodeId};
 impl FileSystem for MemoryFs {
     // Each operation lives in the module that owns it.
     vfsbox_api::delegate_filesystem!(
-        lookup => do_lookup, forget => do_forget, getattr => do_getattr, setattr => do_setattr,
+        lookup => do_lookup, lookup_path => do_lookup_path, forget => do_forget, getattr => do_getattr, setattr => do_setattr,
         readlink => do_readlink, mkdir => do_mkdir, mknod => do_mknod, create => do_create,
         symlink => do_symlink, link => do_link, unlink => do_unlink, rmdir => do_rmdir,
         rename => do_rename, open => do_open, read => do_read, write => do_write,

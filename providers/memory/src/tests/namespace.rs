@@ -274,3 +274,75 @@ fn symlinks_are_verbatim_and_checked_first() {
         Err(Errno::EEXIST)
     );
 }
+
+/// `lookup_path` answers as the name-by-name walk would: the same errno at the same step,
+/// `None` at a symlink on the way, one lookup counted only with `hold`.
+#[test]
+fn lookup_path_matches_the_walk_name_by_name() {
+    let fs = MemoryFs::new();
+    let a = mkdir(&fs, ROOT, "a");
+    let b = mkdir(&fs, a.node, "b");
+    let (file, fh) = create(&fs, b.node, "f");
+    fs.release(fh).unwrap();
+    fs.symlink(a.node, name("link"), b"b", OWNER).unwrap();
+    let path = [name("a"), name("b"), name("f")];
+    let found = fs.lookup_path(ROOT, &path, None, true).unwrap().unwrap();
+    assert_eq!(found.node, file.node);
+    assert_eq!(found.attr, fs.getattr(file.node).unwrap());
+    let unheld = fs.lookup_path(ROOT, &path, None, false).unwrap().unwrap();
+    assert_eq!(unheld.attr.ino, file.attr.ino);
+    // Two lookups held (create's and the held walk's): two forgets free an unlinked file.
+    fs.unlink(b.node, name("f")).unwrap();
+    fs.forget(file.node, 1);
+    assert!(fs.getattr(file.node).is_ok());
+    fs.forget(file.node, 1);
+    assert_eq!(fs.getattr(file.node), Err(Errno::ESTALE));
+
+    let missing = [name("a"), name("x"), name("f")];
+    assert_eq!(
+        fs.lookup_path(ROOT, &missing, None, false),
+        Some(Err(Errno::ENOENT))
+    );
+    let (_, gh) = create(&fs, a.node, "g");
+    fs.release(gh).unwrap();
+    let through_file = [name("a"), name("g"), name("f")];
+    assert_eq!(
+        fs.lookup_path(ROOT, &through_file, None, false),
+        Some(Err(Errno::ENOTDIR))
+    );
+    assert_eq!(
+        fs.lookup_path(ROOT, &[name("a"), name("link"), name("f")], None, false),
+        None
+    );
+    // A symlink as the last name is the consumer's to follow or not.
+    let last_link = fs
+        .lookup_path(ROOT, &[name("a"), name("link")], None, false)
+        .unwrap()
+        .unwrap();
+    assert_eq!(last_link.attr.kind, FileKind::Symlink);
+    // The search check sees every directory looked in, in order, and its error ends the walk.
+    let mut seen = Vec::new();
+    let mut deny_b = |attr: &vfsbox_api::Attr| {
+        seen.push(attr.ino);
+        if attr.ino == b.attr.ino {
+            Err(Errno::EACCES)
+        } else {
+            Ok(())
+        }
+    };
+    assert_eq!(
+        fs.lookup_path(
+            ROOT,
+            &[name("a"), name("b"), name("zz")],
+            Some(&mut deny_b),
+            false
+        ),
+        Some(Err(Errno::EACCES))
+    );
+    assert_eq!(seen, [1, a.attr.ino, b.attr.ino]);
+    assert_eq!(fs.lookup_path(ROOT, &[], None, false), None);
+    assert_eq!(
+        fs.lookup_path(file.node, &[name("f")], None, false),
+        Some(Err(Errno::ESTALE))
+    );
+}
