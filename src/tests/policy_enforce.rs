@@ -3,7 +3,8 @@
 //! the native passthrough), must give the same, expected result: the same errno on both paths.
 //!
 //! Each side gets a fresh copy of the host trees and a fresh build of the policy, so limits
-//! (bytes written, inodes, open files) start from zero on both. Needs root and `/dev/fuse`.
+//! (bytes written, inodes, open files) start from zero on both. Each side's audit log must
+//! record each operation once, with its result. Needs root and `/dev/fuse`.
 
 use std::fs;
 use std::path::Path;
@@ -75,6 +76,9 @@ action = "deny"
 path = "/host/nox/**"
 ops = ["xattr"]
 action = "deny"
+
+[logging]
+audit = "audit.jsonl"
 "#;
 
 /// The host trees both sides start from: a file in each ruled directory.
@@ -415,6 +419,65 @@ const EXPECTED: &[(&str, &str)] = &[
     ("open-files", "ok 8 open, then EMFILE"),
 ];
 
+/// Operations the audit log must record exactly once on either path (the kernel may add
+/// lookups and getattrs of its own, but sends each of these once): op, path, result.
+const AUDITED_ONCE: &[(&str, &str, &str)] = &[
+    ("mkdir", "/host/secret", "EACCES"),
+    ("unlink", "/host/locked/file", "EACCES"),
+    ("unlink", "/host/frozen/file", "EROFS"),
+    ("symlink", "/host/l1", "ok"),
+    ("symlink", "/host/l2", "EPERM"),
+    ("symlink", "/nolinks/l", "EPERM"),
+    ("setxattr", "/host/nox/file", "EACCES"),
+    ("setxattr", "/host/r/file", "ok"),
+];
+
+/// Checks the audit log of a side after its run.
+fn check_audit(side: &str, sandbox: &vfsbox_policy::Sandbox, dir: &Path) {
+    let audit = sandbox.audit.as_ref().expect("the policy has an audit log");
+    audit.flush();
+    assert_eq!(audit.dropped(), 0, "{side}: nothing dropped at this pace");
+    let text = fs::read_to_string(dir.join("audit.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{side}: {e}: {l}")))
+        .collect();
+    assert_eq!(lines.len() as u64, audit.written(), "{side}");
+    for line in &lines {
+        assert_eq!(line["sandbox"], "enforce", "{side}: {line}");
+        assert!(line["duration_ns"].is_u64(), "{side}: {line}");
+        assert!(
+            line["time"].as_str().unwrap().ends_with('Z'),
+            "{side}: {line}"
+        );
+    }
+    for (op, path, result) in AUDITED_ONCE {
+        let matching: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|l| l["op"] == *op && l["path"] == *path)
+            .collect();
+        assert_eq!(matching.len(), 1, "{side}: {op} {path}: {matching:?}");
+        let line = matching[0];
+        if *result == "ok" {
+            assert_eq!(line["result"], "ok", "{side}: {line}");
+            assert!(line.get("errno").is_none(), "{side}: {line}");
+        } else {
+            assert_eq!(line["result"], "error", "{side}: {line}");
+            assert_eq!(line["errno"], *result, "{side}: {line}");
+        }
+    }
+    // chmod and chown of /host/perm/file: one setattr call each, both refused.
+    let perm: Vec<_> = lines
+        .iter()
+        .filter(|l| l["path"] == "/host/perm/file" && l["op"] == "setattr")
+        .collect();
+    assert_eq!(perm.len(), 2, "{side}: {perm:?}");
+    assert!(
+        perm.iter().all(|l| l["errno"] == "EPERM"),
+        "{side}: {perm:?}"
+    );
+}
+
 fn check(side: &str, got: &[(String, String)]) {
     let expected: Vec<(String, String)> = EXPECTED
         .iter()
@@ -445,6 +508,7 @@ fn emulated_layer_enforces_every_action_and_limit() {
         prefix: Vec::new(),
     };
     check("the emulated layer", &side.run());
+    check_audit("the emulated layer", &sandbox, dir.path());
 }
 
 #[test]
@@ -467,4 +531,5 @@ fn fuse_mount_enforces_every_action_and_limit_with_the_same_errno() {
     let got = side.run();
     mount.unmount().expect("unmount");
     check("the FUSE mount", &got);
+    check_audit("the FUSE mount", &sandbox, dir.path());
 }
