@@ -23,7 +23,8 @@ mount stops.
 
 Stop it with Ctrl-C in the terminal running `vfsbox mount`, or from anywhere with
 `vfsbox umount MOUNTPOINT`. To serve a real directory instead:
-`vfsbox mount --provider host:DIR MOUNTPOINT` (see `vfsbox mount --help`).
+`vfsbox mount --provider host:DIR MOUNTPOINT`, or a whole sandbox policy:
+`vfsbox mount --policy FILE MOUNTPOINT` (see `vfsbox mount --help`).
 ";
 
 const HELLO: &str = "Hello from vfsbox.\n";
