@@ -211,3 +211,51 @@ fn umount_clears_the_mount_of_a_sigkilled_daemon() {
     );
     assert!(!is_mounted(&mnt));
 }
+
+#[test]
+fn without_dev_fuse_mount_exits_2_and_says_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = mountpoint(&dir, "mnt");
+    // A private mount namespace whose /dev is an empty tmpfs: no /dev/fuse in it.
+    let out = std::process::Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c"])
+        .arg(format!(
+            "mount -t tmpfs tmpfs /dev && exec {} mount {}",
+            env!("CARGO_BIN_EXE_vfsbox"),
+            mnt.display()
+        ))
+        .output()
+        .expect("run unshare");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "vfsbox mount: cannot open /dev/fuse (No such file or directory (os error 2)); load \
+         the module with `modprobe fuse`, or in a container pass --device /dev/fuse\n"
+    );
+    assert!(!is_mounted(&mnt));
+}
+
+#[test]
+fn without_permission_mount_exits_2_and_says_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    let mnt = mountpoint(&dir, "mnt");
+    fs::set_permissions(&mnt, fs::Permissions::from_mode(0o777)).unwrap();
+    // An unprivileged user: /dev/fuse is root's (0600 here), and only root may mount.
+    let out = vfsbox()
+        .arg("mount")
+        .arg(&mnt)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .expect("run vfsbox as nobody");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("vfsbox mount: permission denied on ") && stderr.contains("run as root"),
+        "{stderr}"
+    );
+    assert!(!is_mounted(&mnt));
+}
