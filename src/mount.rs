@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use vfsbox_api::FileSystem;
 use vfsbox_fuse::MountOptions;
+use vfsbox_guard::AuditLog;
 
 /// Exit status for a refusal before anything is mounted (bad spec, bad mountpoint, no FUSE).
 const SETUP_FAILED: u8 = 2;
@@ -36,7 +37,7 @@ pub fn run(args: &MountArgs) -> ExitCode {
         eprintln!("vfsbox mount: cannot block the stop signals: {e}");
         return ExitCode::from(SETUP_FAILED);
     }
-    let (fs, _guards, what, host_dirs) = match provider(args) {
+    let served = match provider(args) {
         Ok(built) => built,
         Err(message) => {
             eprintln!("vfsbox mount: {message}");
@@ -47,10 +48,10 @@ pub fn run(args: &MountArgs) -> ExitCode {
         threads: usize::from(args.threads),
         read_only: args.read_only,
         allow_other: args.allow_other,
-        host_dirs,
+        host_dirs: served.host_dirs.clone(),
         ..MountOptions::default()
     };
-    let mount = match vfsbox_fuse::mount(fs, &args.mountpoint, &options) {
+    let mount = match vfsbox_fuse::mount(served.fs.clone(), &args.mountpoint, &options) {
         Ok(mount) => mount,
         Err(e) => {
             eprintln!("vfsbox mount: {e}");
@@ -59,7 +60,8 @@ pub fn run(args: &MountArgs) -> ExitCode {
     };
     let path = mount.mountpoint().display().to_string();
     println!(
-        "vfsbox: {what}{} mounted at {path}; stop with Ctrl-C here or `vfsbox umount {path}`",
+        "vfsbox: {}{} mounted at {path}; stop with Ctrl-C here or `vfsbox umount {path}`",
+        served.what,
         if args.read_only { " (read-only)" } else { "" }
     );
     let _ = std::io::stdout().flush();
@@ -75,6 +77,7 @@ pub fn run(args: &MountArgs) -> ExitCode {
             Ok(_) => break,
             Err(mpsc::RecvTimeoutError::Timeout) if mount.has_ended() => {
                 eprintln!("vfsbox: {path} was unmounted from outside; exiting");
+                served.report_audit();
                 return ExitCode::SUCCESS;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -84,6 +87,7 @@ pub fn run(args: &MountArgs) -> ExitCode {
     match mount.unmount() {
         Ok(()) => {
             eprintln!("vfsbox: unmounted {path}");
+            served.report_audit();
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -93,17 +97,37 @@ pub fn run(args: &MountArgs) -> ExitCode {
     }
 }
 
-/// Type-erased guards the provider stands on (temporary directories, the built sandbox),
-/// dropped after it.
-type Guards = Box<dyn std::any::Any>;
+/// What `vfsbox mount` serves.
+struct Served {
+    fs: Arc<dyn FileSystem>,
+    /// What the provider stands on (temporary directories, the built sandbox), dropped
+    /// after it.
+    _guards: Box<dyn std::any::Any>,
+    /// How the startup line names it.
+    what: String,
+    /// The host directories it exports (a mountpoint inside one is refused).
+    host_dirs: Vec<PathBuf>,
+    /// The policy's audit log, reported on after the unmount.
+    audit: Option<Arc<AuditLog>>,
+}
 
-/// The provider to mount, what it stands on, how the startup line names it, and the host
-/// directories it exports.
-type Served = (Arc<dyn FileSystem>, Guards, String, Vec<PathBuf>);
+impl Served {
+    /// After the unmount: how many audit lines were written, and how many dropped.
+    fn report_audit(&self) {
+        if let Some(audit) = &self.audit {
+            audit.flush();
+            eprintln!(
+                "vfsbox: audit log: {} lines written, {} dropped",
+                audit.written(),
+                audit.dropped()
+            );
+        }
+    }
+}
 
 /// The provider to mount: a spec's, or a policy's (the default policy when neither is given).
 fn provider(args: &MountArgs) -> Result<Served, String> {
-    let (fs, guards, what, dirs): Served = match &args.provider {
+    let mut served = match &args.provider {
         None => {
             let registry = sandbox::registry();
             let policy = sandbox::load(args.policy.as_deref(), &registry)?;
@@ -112,22 +136,29 @@ fn provider(args: &MountArgs) -> Result<Served, String> {
                 None => "the demo sandbox (memory)".to_string(),
                 Some(file) => format!("policy {:?} ({})", policy.name, file.display()),
             };
-            let fs = built.fs.clone();
-            (fs, Box::new(built), what, sandbox::host_roots(&policy))
+            Served {
+                fs: built.fs.clone(),
+                audit: built.audit.clone(),
+                what,
+                host_dirs: sandbox::host_roots(&policy),
+                _guards: Box::new(built),
+            }
         }
         Some(spec) => {
             let built = providers::build(spec, HostDirs::AsGiven).map_err(|e| e.to_string())?;
-            let fs = built.fs.clone();
-            let what = format!("provider {}", spec_text(spec));
-            (fs, Box::new(built), what, host_dirs(spec))
+            Served {
+                fs: built.fs.clone(),
+                audit: None,
+                what: format!("provider {}", spec_text(spec)),
+                host_dirs: host_dirs(spec),
+                _guards: Box::new(built),
+            }
         }
     };
-    let fs: Arc<dyn FileSystem> = if args.read_only && !fs.capabilities().read_only {
-        Arc::new(vfsbox_readonly::ReadOnly::new(fs))
-    } else {
-        fs
-    };
-    Ok((fs, guards, what, dirs))
+    if args.read_only && !served.fs.capabilities().read_only {
+        served.fs = Arc::new(vfsbox_readonly::ReadOnly::new(served.fs.clone()));
+    }
+    Ok(served)
 }
 
 /// The spec as the user would write it.

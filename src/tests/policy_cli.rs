@@ -415,3 +415,33 @@ fn examples_through_a_mount() {
         "built\n"
     );
 }
+
+#[test]
+fn a_mounted_policy_audits_and_reports_its_log_at_unmount() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("audited.toml");
+    fs::write(
+        &policy,
+        "[[mount]]\nat = \"/\"\nprovider = \"memory\"\n\n[logging]\naudit = \"audit.jsonl\"\n",
+    )
+    .unwrap();
+    let mnt = mountpoint(&dir, "mnt");
+    let mut daemon = Daemon::start(&["--policy", policy.to_str().unwrap()], &mnt);
+    fs::write(mnt.join("f"), "x").unwrap();
+    let (status, stderr) = daemon.stop(Signal::SIGTERM);
+    assert_eq!(status.code(), Some(0));
+    let log = fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let creates: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"op\":\"create\""))
+        .collect();
+    assert_eq!(creates.len(), 1, "{log}");
+    assert!(creates[0].contains("\"path\":\"/f\""), "{log}");
+    assert!(
+        stderr.ends_with(&format!(
+            "vfsbox: audit log: {} lines written, 0 dropped\n",
+            log.lines().count()
+        )),
+        "{stderr}"
+    );
+}
