@@ -6,7 +6,7 @@ use vfsbox_api::{Capabilities, Entry, Errno, FileKind, FileSystem, HandleId, Nam
 impl FileSystem for HostFs {
     // Each operation lives in the module that owns it.
     vfsbox_api::delegate_filesystem!(
-        lookup => do_lookup, getattr => do_getattr, setattr => do_setattr,
+        lookup => do_lookup, lookup_path => do_lookup_path, getattr => do_getattr, setattr => do_setattr,
         readlink => do_readlink, mkdir => do_mkdir, create => do_create, symlink => do_symlink,
         link => do_link, unlink => do_unlink, rmdir => do_rmdir, rename => do_rename,
         open => do_open, read => do_read, write => do_write, fsync => do_fsync, seek => do_seek,

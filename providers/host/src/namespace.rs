@@ -9,8 +9,8 @@ use crate::HostFs;
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 use vfsbox_api::{
-    Entry, Errno, FileKind, HandleId, Name, NodeId, OpenFlags, Owner, RenameFlags, PERM_MASK,
-    SYMLINK_MAX, S_ISGID, S_ISUID,
+    Entry, Errno, FileKind, HandleId, Name, NodeId, OpenFlags, Owner, RenameFlags, SearchCheck,
+    PERM_MASK, SYMLINK_MAX, S_ISGID, S_ISUID,
 };
 
 /// Set-id bits, stripped from every mode the provider sets.
@@ -53,6 +53,41 @@ impl HostFs {
         // name may have changed since the statx).
         let fd = sys::openat(dir.fd.as_fd(), name, libc::O_PATH, 0)?;
         self.adopt(&dir, name, fd)
+    }
+
+    /// [`FileSystem::lookup_path`](vfsbox_api::FileSystem::lookup_path) for attributes only
+    /// (`hold` false) and no search check: the directories on the way are opened by one
+    /// `openat2` confined beneath `dir` that follows no symlink, then the last name is one
+    /// `statx`, as `lookup` does it. Whatever else, or any failure of the `openat2` (a
+    /// symlink on the way, a missing name, a race), is left to the name-by-name walk, which
+    /// gives the exact errno.
+    pub(crate) fn do_lookup_path(
+        &self,
+        dir: NodeId,
+        names: &[&Name],
+        search: Option<SearchCheck<'_>>,
+        hold: bool,
+    ) -> Option<Result<Entry, Errno>> {
+        if hold || search.is_some() {
+            return None;
+        }
+        let (last, walk) = names.split_last()?;
+        let dir = self.dir_node(dir).ok()?;
+        let st = if walk.is_empty() {
+            sys::statx_at(dir.fd.as_fd(), last)
+        } else {
+            let fd = sys::open_dirs_beneath(dir.fd.as_fd(), walk).ok()?;
+            sys::statx_at(fd.as_fd(), last)
+        };
+        match st {
+            // The node id means nothing without `hold`; the attributes are what is asked.
+            Ok(st) => Some(attr(&st).map(|attr| Entry {
+                node: NodeId(0),
+                attr,
+            })),
+            Err(Errno::ENOENT) => Some(Err(Errno::ENOENT)),
+            Err(_) => None,
+        }
     }
 
     /// Makes `fd` (an inode just found as `name` in `dir`) a node, or counts a lookup of the

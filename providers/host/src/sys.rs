@@ -4,7 +4,11 @@
 //! directory-entry name (never a path): `*at` calls relative to a node's descriptor with
 //! `O_NOFOLLOW`/`AT_SYMLINK_NOFOLLOW`, or calls on the descriptor itself (`AT_EMPTY_PATH`).
 //! Names come in as [`Name`], which cannot hold `/`, so no call here walks more than one
-//! component. Errors come back as the raw `errno`, converted to [`Errno`] here at the edge.
+//! component, except [`open_dirs_beneath`]: the one multi-component walk, done by `openat2`
+//! with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS` (DESIGN.md allows it
+//! where a multi-component host path is needed), so it cannot leave the directory it starts
+//! from nor follow any symlink. Errors come back as the raw `errno`, converted to [`Errno`]
+//! here at the edge.
 #![allow(unsafe_code)]
 
 use std::ffi::CStr;
@@ -102,6 +106,52 @@ pub(crate) fn openat(
     let flags = flags | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NOCTTY;
     // SAFETY: `name` is NUL-terminated; the returned descriptor is taken over by `owned`.
     owned(unsafe { libc::openat(dir.as_raw_fd(), name.ptr(), flags, mode) }.into())
+}
+
+/// The kernel's `struct open_how` (libc's is non-exhaustive, so it cannot be built).
+#[repr(C)]
+struct OpenHow {
+    flags: u64,
+    mode: u64,
+    resolve: u64,
+}
+
+/// `openat2(dirfd, "a/b/…", O_PATH | O_DIRECTORY | O_CLOEXEC)` with `RESOLVE_BENEATH |
+/// RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS`: the directory `names` lead to from `dir`,
+/// walked by the kernel without leaving `dir` and without following any symlink (one on the
+/// way is `ELOOP`). `EAGAIN` (a rename raced the walk) is retried, never returned.
+pub(crate) fn open_dirs_beneath(dir: BorrowedFd<'_>, names: &[&Name]) -> Result<OwnedFd, Errno> {
+    let mut path = Vec::with_capacity(names.iter().map(|n| n.len() + 1).sum());
+    for name in names {
+        if !path.is_empty() {
+            path.push(b'/');
+        }
+        path.extend_from_slice(name.as_bytes());
+    }
+    // Names hold no NUL, so the only one is this terminator.
+    path.push(0);
+    let how = OpenHow {
+        flags: (libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS,
+    };
+    loop {
+        // SAFETY: `path` is NUL-terminated and `how` is a valid `struct open_how` of the size
+        // passed; both live across the call; the descriptor is taken over by `owned`.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                dir.as_raw_fd(),
+                path.as_ptr(),
+                &how as *const OpenHow,
+                std::mem::size_of::<OpenHow>(),
+            )
+        };
+        match owned(ret) {
+            Err(Errno::EAGAIN) => continue,
+            other => return other,
+        }
+    }
 }
 
 /// `openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)`: a readable descriptor of the
