@@ -1,8 +1,49 @@
 //! The outer node-id table: maps (mount, inner node id) to the id the table hands out and
 //! back, counting lookups so each inner node is forgotten exactly as often as it was found.
+//!
+//! An id whose last lookup is forgotten is invalid to callers (`ESTALE`), but its mapping is
+//! kept as a cache: a later lookup that finds the same inner node gets the same outer id
+//! back, with no new entries made. Path walks give back every lookup right after it, so
+//! without the cache every walk would allocate ids and, above this table, every wrapper
+//! keyed by node id (the policy guard) would see a new node and redo its work. Inner ids are
+//! never reused for another node (the `NodeId` contract), so a kept mapping names the same
+//! node for ever; ids are still never given to a different node. Idle mappings are swept
+//! when more than [`IDLE_MAX`] pile up.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use vfsbox_api::NodeId;
+
+/// How many forgotten mappings are kept before a sweep drops them.
+pub(crate) const IDLE_MAX: usize = 4096;
+
+/// A multiply hasher for ids: they are issued by providers, not chosen by sandboxed code
+/// (no flooding concern), and SipHash costs tens of nanoseconds on every call.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = (self.0.rotate_left(5) ^ id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A `HashMap` keyed by ids, hashed with [`IdHasher`].
+pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 struct Slot {
     mount: usize,
@@ -10,11 +51,13 @@ struct Slot {
     lookups: u64,
 }
 
-/// Dynamic node ids (everything but the skeleton's fixed ones), never reused.
+/// Dynamic node ids (everything but the skeleton's fixed ones), never reused for another node.
 pub(crate) struct Ids {
     next: u64,
-    by_outer: HashMap<u64, Slot>,
-    by_inner: HashMap<(usize, NodeId), u64>,
+    by_outer: IdMap<u64, Slot>,
+    by_inner: IdMap<(usize, NodeId), u64>,
+    /// Mappings whose lookups are all forgotten.
+    idle: usize,
 }
 
 impl Ids {
@@ -22,15 +65,20 @@ impl Ids {
     pub(crate) fn new(first: u64) -> Ids {
         Ids {
             next: first,
-            by_outer: HashMap::new(),
-            by_inner: HashMap::new(),
+            by_outer: IdMap::default(),
+            by_inner: IdMap::default(),
+            idle: 0,
         }
     }
 
-    /// The outer id of `inner` in `mount`, made if new, with one more lookup counted.
+    /// The outer id of `inner` in `mount`, made if new (or revived if idle), with one more
+    /// lookup counted.
     pub(crate) fn adopt(&mut self, mount: usize, inner: NodeId) -> u64 {
         if let Some(&outer) = self.by_inner.get(&(mount, inner)) {
             if let Some(slot) = self.by_outer.get_mut(&outer) {
+                if slot.lookups == 0 {
+                    self.idle -= 1;
+                }
                 slot.lookups += 1;
             }
             return outer;
@@ -49,22 +97,80 @@ impl Ids {
         outer
     }
 
-    /// The (mount, inner id) behind an outer id.
+    /// The (mount, inner id) behind a live outer id.
     pub(crate) fn get(&self, outer: u64) -> Option<(usize, NodeId)> {
-        self.by_outer.get(&outer).map(|s| (s.mount, s.inner))
+        self.by_outer
+            .get(&outer)
+            .filter(|s| s.lookups > 0)
+            .map(|s| (s.mount, s.inner))
     }
 
     /// Gives back up to `count` lookups of `outer`; returns what to forward to the inner
-    /// provider (mount, inner id, lookups given back). The id dies with its last lookup.
+    /// provider (mount, inner id, lookups given back). The id is invalid after its last
+    /// lookup; its mapping stays as a cache until a sweep.
     pub(crate) fn forget(&mut self, outer: u64, count: u64) -> Option<(usize, NodeId, u64)> {
-        let slot = self.by_outer.get_mut(&outer)?;
+        let slot = self.by_outer.get_mut(&outer).filter(|s| s.lookups > 0)?;
         let given = count.min(slot.lookups);
         slot.lookups -= given;
         let found = (slot.mount, slot.inner, given);
         if slot.lookups == 0 {
-            self.by_outer.remove(&outer);
-            self.by_inner.remove(&(found.0, found.1));
+            self.idle += 1;
+            if self.idle > IDLE_MAX {
+                self.sweep();
+            }
         }
         Some(found)
+    }
+
+    /// Drops every idle mapping.
+    fn sweep(&mut self) {
+        let by_inner = &mut self.by_inner;
+        self.by_outer.retain(|_, slot| {
+            let keep = slot.lookups > 0;
+            if !keep {
+                by_inner.remove(&(slot.mount, slot.inner));
+            }
+            keep
+        });
+        self.idle = 0;
+    }
+
+    /// Mappings kept, live or idle (tests check the sweep).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.by_outer.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forgotten_ids_are_stale_then_revived_for_the_same_node() {
+        let mut ids = Ids::new(10);
+        let a = ids.adopt(0, NodeId(5));
+        assert_eq!(ids.adopt(0, NodeId(5)), a);
+        assert_eq!(ids.forget(a, 5), Some((0, NodeId(5), 2)));
+        assert_eq!(ids.get(a), None);
+        assert_eq!(ids.forget(a, 1), None, "nothing left to give back");
+        assert_eq!(ids.adopt(0, NodeId(5)), a, "the same node, the same id");
+        assert_eq!(ids.get(a), Some((0, NodeId(5))));
+        let b = ids.adopt(1, NodeId(5));
+        assert_ne!(a, b, "another mount's node is another node");
+    }
+
+    #[test]
+    fn idle_mappings_are_swept() {
+        let mut ids = Ids::new(10);
+        let live = ids.adopt(0, NodeId(1));
+        for i in 0..(IDLE_MAX as u64 + 10) {
+            let id = ids.adopt(0, NodeId(100 + i));
+            ids.forget(id, 1);
+        }
+        assert!(ids.len() <= IDLE_MAX + 1, "{}", ids.len());
+        assert_eq!(ids.get(live), Some((0, NodeId(1))));
+        let fresh = ids.adopt(0, NodeId(100));
+        assert!(fresh >= 10 + IDLE_MAX as u64, "a swept node gets a new id");
     }
 }

@@ -12,9 +12,11 @@
 //!
 //! # Node ids and inode numbers
 //! Skeleton directories (`/`, mount roots with mounts inside, synthesized directories) have
-//! fixed ids `1..=n`; every other node gets a fresh id from an id table mapping (mount,
+//! fixed ids `1..=n`; every other node gets an id from an id table mapping (mount,
 //! inner id) both ways, counting lookups and forwarding `forget` to its provider, so ids
-//! never collide across mounts and are never reused. `Attr::ino` is the inner inode number
+//! never collide across mounts and are never reused for another node. A forgotten id is
+//! stale (`ESTALE`) until a lookup finds the same node again, which gets the same id back
+//! (the mapping is kept as a cache, swept past a few thousand idle ones). `Attr::ino` is the inner inode number
 //! in the low 48 bits with the mount's tag (its index + 1, in order of depth then path) in
 //! the high 16; synthesized directories have tag 0. Inner inode numbers of 2^48 or more
 //! would be folded; no Linux filesystem vfsbox targets hands those out.

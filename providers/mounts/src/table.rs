@@ -2,7 +2,7 @@
 //! forwards, translating node ids, handle ids, inode numbers and cookies.
 
 use crate::build::MountTableBuilder;
-use crate::ids::Ids;
+use crate::ids::{IdMap, Ids};
 use crate::skeleton::Skeleton;
 use crate::Mount;
 use parking_lot::Mutex;
@@ -23,7 +23,7 @@ pub struct MountTable {
     mounts: Vec<Mount>,
     skel: Skeleton,
     ids: Mutex<Ids>,
-    handles: Mutex<HashMap<u64, Open>>,
+    handles: Mutex<IdMap<u64, Open>>,
     next_handle: AtomicU64,
     caps: Capabilities,
     born: Timestamp,
@@ -77,7 +77,7 @@ impl MountTable {
             mounts,
             skel,
             ids: Mutex::new(Ids::new(first)),
-            handles: Mutex::new(HashMap::new()),
+            handles: Mutex::new(IdMap::default()),
             next_handle: AtomicU64::new(1),
             caps,
             born: Timestamp::now(),
