@@ -1,6 +1,6 @@
 //! [`Guarded`]: the wrapper that enforces a [`Guard`] on any provider.
 
-use crate::audit::{AuditLog, AuditPath, Event};
+use crate::audit::{AuditLog, AuditPath};
 use crate::handles::{HandleInfo, HandleTable};
 use crate::limits::{Limits, Meter};
 use crate::paths::{child_path, PathBuf, PathTable};
@@ -9,7 +9,7 @@ use crate::symlinks::{SymlinkMode, SymlinkModes};
 use crate::verdicts::Verdicts;
 use crate::{Action, Op, OpSet, Rules};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::Instant;
 use vfsbox_api::{
     Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
     Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
@@ -46,14 +46,15 @@ pub struct Guarded {
     exec_denied: bool,
 }
 
-/// The paths of one call, for its audit line; filled only when there is a log.
-struct Trail {
+/// The paths of one call, for its audit line; filled only when there is a log. A name is
+/// borrowed from the call (`'n`), never copied here.
+struct Trail<'n> {
     on: bool,
-    path: AuditPath,
-    path2: AuditPath,
+    path: AuditPath<'n>,
+    path2: AuditPath<'n>,
 }
 
-impl Trail {
+impl<'n> Trail<'n> {
     fn shared(&mut self, path: &PathBuf) {
         if self.on {
             self.path = AuditPath::Shared(path.clone());
@@ -68,15 +69,15 @@ impl Trail {
         }
     }
 
-    fn joined(&mut self, dir: &PathBuf, name: &Name) {
+    fn joined(&mut self, dir: &PathBuf, name: &'n Name) {
         if self.on {
-            self.path = AuditPath::Joined(dir.clone(), name.to_owned());
+            self.path = AuditPath::Joined(dir.clone(), name);
         }
     }
 
-    fn joined2(&mut self, dir: &PathBuf, name: &Name) {
+    fn joined2(&mut self, dir: &PathBuf, name: &'n Name) {
         if self.on {
-            self.path2 = AuditPath::Joined(dir.clone(), name.to_owned());
+            self.path2 = AuditPath::Joined(dir.clone(), name);
         }
     }
 }
@@ -124,10 +125,10 @@ impl Guarded {
 
     /// Runs one call: `f` fills the trail; the result is logged (if there is a log).
     #[inline]
-    fn audited<T>(
+    fn audited<'n, T>(
         &self,
         op: &'static str,
-        f: impl FnOnce(&mut Trail) -> Result<T, Errno>,
+        f: impl FnOnce(&mut Trail<'n>) -> Result<T, Errno>,
     ) -> Result<T, Errno> {
         let Some(log) = &self.audit else {
             let mut trail = Trail {
@@ -137,24 +138,23 @@ impl Guarded {
             };
             return f(&mut trail);
         };
-        // Two clock reads per call: the stamp doubles as the start of the duration.
-        let time = SystemTime::now();
+        // Two monotonic readings per call; the writer thread turns the start into wall time.
+        let start = Instant::now();
         let mut trail = Trail {
             on: true,
             path: AuditPath::None,
             path2: AuditPath::None,
         };
         let result = f(&mut trail);
-        log.record(Event {
-            time,
+        let end = Instant::now();
+        log.record(
             op,
-            path: trail.path,
-            path2: trail.path2,
-            errno: result.as_ref().err().copied(),
-            duration_ns: SystemTime::now()
-                .duration_since(time)
-                .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
-        });
+            start,
+            end,
+            &trail.path,
+            &trail.path2,
+            result.as_ref().err().copied(),
+        );
         result
     }
 
@@ -207,7 +207,7 @@ impl Guarded {
         parent: &PathBuf,
         name: &Name,
         verdicts: Verdicts,
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
     ) -> Entry {
         let is_dir = entry.attr.kind == FileKind::Directory;
         let (path, all) =
@@ -287,7 +287,12 @@ impl Guarded {
         }
     }
 
-    fn do_lookup(&self, dir: NodeId, name: &Name, trail: &mut Trail) -> Result<Entry, Errno> {
+    fn do_lookup<'n>(
+        &self,
+        dir: NodeId,
+        name: &'n Name,
+        trail: &mut Trail<'n>,
+    ) -> Result<Entry, Errno> {
         let (parent, dir_verdicts) = self.node(dir)?;
         let Some(parent) = parent else {
             return Err(refuse::pathless_dir(&*self.inner, dir));
@@ -317,7 +322,7 @@ impl Guarded {
         Ok(self.handed_out(entry, &parent, name, verdicts, trail))
     }
 
-    fn do_getattr(&self, node: NodeId, trail: &mut Trail) -> Result<Attr, Errno> {
+    fn do_getattr(&self, node: NodeId, trail: &mut Trail<'_>) -> Result<Attr, Errno> {
         if !trail.on && !self.hides && !self.exec_denied {
             return self.inner.getattr(node);
         }
@@ -339,7 +344,7 @@ impl Guarded {
         node: NodeId,
         changes: &SetAttr,
         handle: Option<HandleId>,
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
     ) -> Result<Attr, Errno> {
         let (path, verdicts) = match self.table.get(node) {
             Some(known) => known,
@@ -388,7 +393,7 @@ impl Guarded {
         Ok(self.shown(self.inner.setattr(node, changes, handle)?, &verdicts))
     }
 
-    fn do_readlink(&self, node: NodeId, trail: &mut Trail) -> Result<Vec<u8>, Errno> {
+    fn do_readlink(&self, node: NodeId, trail: &mut Trail<'_>) -> Result<Vec<u8>, Errno> {
         let (path, verdicts) = self.node(node)?;
         trail.shared_opt(path);
         if let Some(errno) = self.node_refusal(&verdicts, Op::Read) {
@@ -397,13 +402,13 @@ impl Guarded {
         self.inner.readlink(node)
     }
 
-    fn do_mkdir(
+    fn do_mkdir<'n>(
         &self,
         dir: NodeId,
-        name: &Name,
+        name: &'n Name,
         perm: u32,
         owner: Owner,
-        trail: &mut Trail,
+        trail: &mut Trail<'n>,
     ) -> Result<Entry, Errno> {
         let (parent, _) = self.dir_path(dir)?;
         trail.joined(&parent, name);
@@ -414,15 +419,15 @@ impl Guarded {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn do_mknod(
+    fn do_mknod<'n>(
         &self,
         dir: NodeId,
-        name: &Name,
+        name: &'n Name,
         kind: FileKind,
         perm: u32,
         rdev: u64,
         owner: Owner,
-        trail: &mut Trail,
+        trail: &mut Trail<'n>,
     ) -> Result<Entry, Errno> {
         let (parent, _) = self.dir_path(dir)?;
         trail.joined(&parent, name);
@@ -437,14 +442,14 @@ impl Guarded {
         Ok(self.handed_out(entry, &parent, name, verdicts, trail))
     }
 
-    fn do_create(
+    fn do_create<'n>(
         &self,
         dir: NodeId,
-        name: &Name,
+        name: &'n Name,
         perm: u32,
         flags: OpenFlags,
         owner: Owner,
-        trail: &mut Trail,
+        trail: &mut Trail<'n>,
     ) -> Result<(Entry, HandleId), Errno> {
         let (parent, _) = self.dir_path(dir)?;
         trail.joined(&parent, name);
@@ -474,15 +479,15 @@ impl Guarded {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn create_counted(
+    fn create_counted<'n>(
         &self,
         dir: NodeId,
-        name: &Name,
+        name: &'n Name,
         perm: u32,
         flags: OpenFlags,
         owner: Owner,
         parent: &PathBuf,
-        trail: &mut Trail,
+        trail: &mut Trail<'n>,
     ) -> Result<(Entry, HandleId, PathBuf, Verdicts), Errno> {
         let verdicts = PathTable::verdicts_of(&self.rules, parent, name);
         if self.hides && verdicts.hidden(&self.rules) {
@@ -532,13 +537,13 @@ impl Guarded {
         Ok((entry, handle, path, all))
     }
 
-    fn do_symlink(
+    fn do_symlink<'n>(
         &self,
         dir: NodeId,
-        name: &Name,
+        name: &'n Name,
         target: &[u8],
         owner: Owner,
-        trail: &mut Trail,
+        trail: &mut Trail<'n>,
     ) -> Result<Entry, Errno> {
         refuse::symlink_target(target)?;
         let (parent, _) = self.dir_path(dir)?;
@@ -554,12 +559,12 @@ impl Guarded {
         Ok(self.handed_out(entry, &parent, name, verdicts, trail))
     }
 
-    fn do_link(
+    fn do_link<'n>(
         &self,
         node: NodeId,
         new_dir: NodeId,
-        new_name: &Name,
-        trail: &mut Trail,
+        new_name: &'n Name,
+        trail: &mut Trail<'n>,
     ) -> Result<Entry, Errno> {
         let (source, source_verdicts) = self.node(node)?;
         trail.shared_opt(source);
@@ -592,11 +597,11 @@ impl Guarded {
         })
     }
 
-    fn do_remove(
+    fn do_remove<'n>(
         &self,
         dir: NodeId,
-        name: &Name,
-        trail: &mut Trail,
+        name: &'n Name,
+        trail: &mut Trail<'n>,
         remove: impl FnOnce() -> Result<(), Errno>,
     ) -> Result<(), Errno> {
         let (parent, _) = self.dir_path(dir)?;
@@ -613,14 +618,14 @@ impl Guarded {
         Ok(())
     }
 
-    fn do_rename(
+    fn do_rename<'n>(
         &self,
         dir: NodeId,
-        name: &Name,
+        name: &'n Name,
         new_dir: NodeId,
-        new_name: &Name,
+        new_name: &'n Name,
         flags: RenameFlags,
-        trail: &mut Trail,
+        trail: &mut Trail<'n>,
     ) -> Result<(), Errno> {
         let (parent, _) = self.dir_path(dir)?;
         let (new_parent, _) = self.dir_path(new_dir)?;
@@ -661,7 +666,7 @@ impl Guarded {
         &self,
         node: NodeId,
         flags: OpenFlags,
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
     ) -> Result<HandleId, Errno> {
         let (path, verdicts) = self.node(node)?;
         trail.shared_opt(path.clone());
@@ -684,7 +689,7 @@ impl Guarded {
         })
     }
 
-    fn do_opendir(&self, node: NodeId, trail: &mut Trail) -> Result<HandleId, Errno> {
+    fn do_opendir(&self, node: NodeId, trail: &mut Trail<'_>) -> Result<HandleId, Errno> {
         let (path, verdicts) = self.node(node)?;
         trail.shared_opt(path.clone());
         let counted = self.meter.reserve_handle()?;
@@ -705,7 +710,7 @@ impl Guarded {
         handle: HandleId,
         offset: u64,
         data: &[u8],
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
     ) -> Result<usize, Errno> {
         if !self.meter.limits_writes() {
             if trail.on {
@@ -745,7 +750,7 @@ impl Guarded {
         handle: HandleId,
         cookie: u64,
         sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
     ) -> Result<(), Errno> {
         if !self.hides {
             if trail.on {
@@ -774,7 +779,7 @@ impl Guarded {
         mode: FallocateMode,
         offset: u64,
         len: u64,
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
     ) -> Result<(), Errno> {
         let info = self.handles.with(handle, |h| (h.writable, h.path.clone()));
         if let Some((writable, path)) = info {
@@ -790,7 +795,7 @@ impl Guarded {
     fn do_release(
         &self,
         handle: HandleId,
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
         release: impl FnOnce() -> Result<(), Errno>,
     ) -> Result<(), Errno> {
         let info = self.handles.remove(handle);
@@ -805,7 +810,7 @@ impl Guarded {
         &self,
         node: NodeId,
         mutates: bool,
-        trail: &mut Trail,
+        trail: &mut Trail<'_>,
         precheck: impl FnOnce() -> Result<(), Errno>,
         call: impl FnOnce() -> Result<T, Errno>,
     ) -> Result<T, Errno> {
@@ -826,14 +831,14 @@ impl Guarded {
     }
 
     /// The handle's path for the audit line, looked up only when there is a log.
-    fn handle_trail(&self, handle: HandleId, trail: &mut Trail) {
+    fn handle_trail(&self, handle: HandleId, trail: &mut Trail<'_>) {
         if trail.on {
             trail.shared_opt(self.handles.path(handle));
         }
     }
 
     /// The node's path for the audit line, looked up only when there is a log.
-    fn node_trail(&self, node: NodeId, trail: &mut Trail) {
+    fn node_trail(&self, node: NodeId, trail: &mut Trail<'_>) {
         if trail.on {
             if let Some((path, _)) = self.table.get(node) {
                 trail.shared_opt(path);

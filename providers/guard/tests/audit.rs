@@ -173,3 +173,57 @@ fn file_log_appends() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_thread_s_calls_reach_the_log_in_order_and_flush_waits_for_them() {
+    let out = Shared::default();
+    let log = Arc::new(AuditLog::to_writer(Box::new(out.clone()), "t"));
+    let fs = Arc::new(guarded(
+        &["/d0", "/d1", "/d2", "/d3"],
+        &[],
+        Guard {
+            audit: Some(log.clone()),
+            ..Guard::default()
+        },
+    ));
+    const CALLS: usize = 500;
+    // Threads that record and exit before the flush: their lines must still be written.
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let fs = fs.clone();
+            std::thread::spawn(move || {
+                let root = fs.root();
+                let d = fs.lookup(root, n(&format!("d{t}"))).unwrap().node;
+                for _ in 0..CALLS {
+                    fs.getattr(d).unwrap();
+                }
+                assert_eq!(
+                    fs.lookup(d, n("missing")).unwrap_err(),
+                    Errno::ENOENT,
+                    "the last call of the thread"
+                );
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    log.flush();
+    let got = lines(&out);
+    assert_eq!(log.dropped(), 0);
+    assert_eq!(got.len(), 4 * (CALLS + 2), "every call is one line");
+    assert_eq!(log.written(), got.len() as u64);
+    for t in 0..4 {
+        let dir = format!("/d{t}");
+        let mine: Vec<&Value> = got
+            .iter()
+            .filter(|l| l["path"].as_str().unwrap().starts_with(&dir))
+            .collect();
+        assert_eq!(mine.len(), CALLS + 2);
+        // One thread's lines keep its call order.
+        assert_eq!(mine[0]["op"], "lookup");
+        assert!(mine[1..=CALLS].iter().all(|l| l["op"] == "getattr"));
+        assert_eq!(mine[CALLS + 1]["path"], format!("{dir}/missing"));
+        assert_eq!(mine[CALLS + 1]["errno"], "ENOENT");
+    }
+}
