@@ -6,8 +6,8 @@ use std::sync::Arc;
 use vfsbox_api::{FileSystem, Owner, Posix};
 use vfsbox_emulation::{Emulated, Identity};
 use vfsbox_policy::{
-    render_errors, KindSpec, Options, Policy, PolicyError, ProviderKind, ProviderSpec, Registry,
-    Sandbox,
+    render_errors, CompatLevel, KindSpec, Options, Policy, PolicyError, ProviderKind, ProviderSpec,
+    Registry, Sandbox,
 };
 
 /// The default policy, embedded in the binary (`vfsbox policy default` prints it).
@@ -99,7 +99,7 @@ pub fn build(policy: &Policy, registry: &Registry) -> Result<Sandbox, String> {
 }
 
 /// An emulated process as the policy describes it: identity, umask, descriptor limit, strict
-/// mode, and its cwd.
+/// mode, the level compatibility events are logged at, and its cwd.
 ///
 /// # Errors
 /// The policy's `cwd` cannot be entered (it does not exist in the view, or the identity may
@@ -109,7 +109,13 @@ pub fn emulated(sandbox: &Sandbox) -> Result<Emulated, String> {
     let mut builder = Emulated::builder(sandbox.fs.clone())
         .identity(Identity::user(id.uid, id.gid).with_groups(id.groups.clone()))
         .umask(sandbox.umask)
-        .strict(sandbox.strict);
+        .strict(sandbox.strict)
+        .compat_level(match sandbox.compat_level {
+            CompatLevel::Off => None,
+            CompatLevel::Warn => Some(tracing::Level::WARN),
+            CompatLevel::Info => Some(tracing::Level::INFO),
+            CompatLevel::Debug => Some(tracing::Level::DEBUG),
+        });
     if let Some(limit) = sandbox.fd_limit {
         builder = builder.fd_limit(usize::try_from(limit).unwrap_or(usize::MAX));
     }

@@ -108,30 +108,51 @@ impl CompatEvent {
     }
 }
 
-/// Counts events and decides, in strict mode, to refuse them.
+/// Counts events, logs them at the configured level, and decides, in strict mode, to refuse
+/// them.
 pub(crate) struct Compat {
     counts: [AtomicU64; CompatEvent::ALL.len()],
     strict: bool,
+    /// The `tracing` level events are logged at; `None`: only counted.
+    level: Option<tracing::Level>,
+}
+
+/// Logs one event at `$level` (`tracing`'s macros need the level as a constant).
+macro_rules! log_event {
+    ($level:expr, $event:expr, $strict:expr, $detail:expr) => {
+        tracing::event!(
+            target: "vfsbox::compat",
+            $level,
+            code = $event.code(),
+            strict = $strict,
+            "{}: {}",
+            $event.summary(),
+            $detail
+        )
+    };
 }
 
 impl Compat {
-    pub(crate) fn new(strict: bool) -> Compat {
+    pub(crate) fn new(strict: bool, level: Option<tracing::Level>) -> Compat {
         Compat {
             counts: Default::default(),
             strict,
+            level,
         }
     }
 
     /// Records `event`; in strict mode refuses the operation with `ENOTSUP`.
     pub(crate) fn emit(&self, event: CompatEvent, detail: &str) -> Result<(), Errno> {
+        use tracing::Level;
         self.counts[event.index()].fetch_add(1, Ordering::Relaxed);
-        tracing::warn!(
-            target: "vfsbox::compat",
-            code = event.code(),
-            strict = self.strict,
-            "{}: {detail}",
-            event.summary()
-        );
+        match self.level {
+            None => {}
+            Some(Level::ERROR) => log_event!(Level::ERROR, event, self.strict, detail),
+            Some(Level::WARN) => log_event!(Level::WARN, event, self.strict, detail),
+            Some(Level::INFO) => log_event!(Level::INFO, event, self.strict, detail),
+            Some(Level::DEBUG) => log_event!(Level::DEBUG, event, self.strict, detail),
+            Some(Level::TRACE) => log_event!(Level::TRACE, event, self.strict, detail),
+        }
         if self.strict {
             Err(Errno::ENOTSUP)
         } else {

@@ -84,6 +84,7 @@ pub struct Builder {
     umask: u32,
     fd_limit: usize,
     strict: bool,
+    compat_level: Option<tracing::Level>,
 }
 
 impl Builder {
@@ -116,6 +117,14 @@ impl Builder {
         self
     }
 
+    /// The `tracing` level compatibility events are logged at (target `vfsbox::compat`;
+    /// default `WARN`); `None` only counts them.
+    #[must_use]
+    pub fn compat_level(mut self, level: Option<tracing::Level>) -> Builder {
+        self.compat_level = level;
+        self
+    }
+
     /// The process, its cwd at the provider's root.
     pub fn build(self) -> Emulated {
         let root = Location::root(&self.fs);
@@ -134,7 +143,7 @@ impl Builder {
             fds: FdTable::new(self.fd_limit),
             dirs: Mutex::new(std::collections::HashMap::default()),
             next_dir: std::sync::atomic::AtomicU64::new(1),
-            compat: Compat::new(self.strict),
+            compat: Compat::new(self.strict, self.compat_level),
             pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
             fs: self.fs,
         }
@@ -155,6 +164,7 @@ impl Emulated {
             umask: 0o022,
             fd_limit: DEFAULT_FD_LIMIT,
             strict: false,
+            compat_level: Some(tracing::Level::WARN),
         }
     }
 

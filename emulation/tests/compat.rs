@@ -112,3 +112,50 @@ fn directory_seeks_beyond_rewind_and_tell_are_events() {
     assert_eq!(p.lseek(fd, 12345, libc::SEEK_SET), Err(Errno::EINVAL));
     assert_eq!(p.compat_count(CompatEvent::DirectorySeek), 1);
 }
+
+/// Records the level of every `vfsbox::compat` event.
+#[derive(Default)]
+struct Levels(std::sync::Mutex<Vec<tracing::Level>>);
+
+impl tracing::Subscriber for Levels {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() == "vfsbox::compat" {
+            self.0.lock().unwrap().push(*event.metadata().level());
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn events_are_logged_at_the_configured_level_or_only_counted() {
+    use tracing::Level;
+    for level in [
+        None,
+        Some(Level::WARN),
+        Some(Level::INFO),
+        Some(Level::DEBUG),
+    ] {
+        let seen = Arc::new(Levels::default());
+        let p = Emulated::builder(Arc::new(vfsbox_memory::MemoryFs::new()))
+            .compat_level(level)
+            .build();
+        tracing::subscriber::with_default(seen.clone(), || {
+            let fd = p
+                .open(b"f", libc::O_CREAT | RW | libc::O_ASYNC, 0o644)
+                .unwrap();
+            p.close(fd).unwrap();
+        });
+        assert_eq!(p.compat_count(CompatEvent::IgnoredAsyncFlag), 1);
+        let logged = seen.0.lock().unwrap().clone();
+        assert_eq!(logged, level.into_iter().collect::<Vec<_>>(), "{level:?}");
+    }
+}

@@ -445,3 +445,31 @@ fn a_mounted_policy_audits_and_reports_its_log_at_unmount() {
         "{stderr}"
     );
 }
+
+#[test]
+fn compat_level_and_strict_mode_reach_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("h")).unwrap();
+    fs::write(dir.path().join("h/f"), "").unwrap();
+    let policy = |logging: &str| {
+        let file = dir.path().join("p.toml");
+        fs::write(
+            &file,
+            format!("[[mount]]\nat = \"/\"\nprovider = \"host\"\nroot = \"h\"\n\n[logging]\n{logging}\n"),
+        )
+        .unwrap();
+        file
+    };
+    // The host provider strips set-id bits: compatibility event VFSBOX-C010.
+    let event = "vfsbox::compat: the provider strips set-id bits: set-id bits given to a \
+                 provider that strips them code=\"VFSBOX-C010\"";
+    let (_, err) = shell(&policy("compat-level = \"info\""), "chmod 4755 f\n");
+    assert_eq!(err, format!(" INFO {event} strict=false\n"));
+    let (_, err) = shell(&policy("compat-level = \"off\""), "chmod 4755 f\n");
+    assert_eq!(err, "");
+    let (_, err) = shell(&policy("strict = true"), "chmod 4755 f\n");
+    assert_eq!(
+        err,
+        format!(" WARN {event} strict=true\nchmod: Operation not supported (EOPNOTSUPP)\n")
+    );
+}
