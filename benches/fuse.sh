@@ -4,7 +4,7 @@
 # FUSE filesystems from Debian (bindfs over a tmpfs directory, fuse-overlayfs over tmpfs
 # directories). Prints one markdown table with each figure's ratio to tmpfs. The host provider
 # is mounted twice: with FUSE passthrough (vfsbox-host, the default where the kernel offers it)
-# and without (vfsbox-host-nopt, VFSBOX_FUSE_PASSTHROUGH=off), to show what passthrough gives.
+# and without (vfsbox-host-nopt, --no-passthrough), to show what passthrough gives.
 #
 #   sudo apt-get install -y fio bindfs fuse-overlayfs python3
 #   cargo build --release && sudo benches/fuse.sh
@@ -55,7 +55,7 @@ wait_mounted() {
 PIDS+=($!)
 "$BIN" mount --provider "host:$ROOT/tmpfs/host" "${THREAD_ARGS[@]}" "$ROOT/mnt/host" >/dev/null &
 PIDS+=($!)
-VFSBOX_FUSE_PASSTHROUGH=off "$BIN" mount --provider "host:$ROOT/tmpfs/host-nopt" "${THREAD_ARGS[@]}" \
+"$BIN" mount --no-passthrough --provider "host:$ROOT/tmpfs/host-nopt" "${THREAD_ARGS[@]}" \
     "$ROOT/mnt/host-nopt" >/dev/null &
 PIDS+=($!)
 wait_mounted "$ROOT/mnt/memory"

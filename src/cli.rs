@@ -131,6 +131,16 @@ pub struct MountArgs {
     #[arg(long)]
     pub allow_other: bool,
 
+    /// Serve host files through vfsbox even where the kernel could read and write them
+    /// directly (FUSE passthrough, Linux 6.9+, as root): slower, for comparison.
+    #[arg(long)]
+    pub no_passthrough: bool,
+
+    /// Let the kernel cache writes and send them in batches (faster small writes; errors such
+    /// as ENOSPC may surface at fsync or close instead of at write). Turns passthrough off.
+    #[arg(long)]
+    pub writeback_cache: bool,
+
     /// An existing empty directory to mount on.
     pub mountpoint: std::path::PathBuf,
 }

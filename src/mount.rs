@@ -48,6 +48,8 @@ pub fn run(args: &MountArgs) -> ExitCode {
         threads: usize::from(args.threads),
         read_only: args.read_only,
         allow_other: args.allow_other,
+        passthrough: !args.no_passthrough,
+        writeback_cache: args.writeback_cache,
         host_dirs: served.host_dirs.clone(),
         ..MountOptions::default()
     };

@@ -91,12 +91,8 @@ pub struct MountOptions {
     pub unmount_grace: Duration,
 }
 
-/// The environment variable that turns passthrough off in [`MountOptions::default`]
-/// (`off` or `0`), so a benchmark can compare through `vfsbox mount`, which has no flag for it.
-pub const PASSTHROUGH_ENV: &str = "VFSBOX_FUSE_PASSTHROUGH";
-
 impl Default for MountOptions {
-    /// The defaults; `passthrough` is on unless [`PASSTHROUGH_ENV`] says `off` or `0`.
+    /// The defaults: passthrough on, no writeback cache, keep the page cache, 1 s timeouts.
     fn default() -> Self {
         MountOptions {
             entry_timeout: Duration::from_secs(1),
@@ -106,7 +102,7 @@ impl Default for MountOptions {
             allow_other: false,
             keep_cache: true,
             writeback_cache: false,
-            passthrough: !matches!(std::env::var(PASSTHROUGH_ENV).as_deref(), Ok("off" | "0")),
+            passthrough: true,
             max_write: 1 << 20,
             fsname: "vfsbox".to_string(),
             host_dirs: Vec::new(),

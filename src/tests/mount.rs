@@ -58,11 +58,25 @@ fn sigint_unmounts_the_demo_sandbox_and_exits_0() {
 
 #[test]
 fn data_written_to_a_host_provider_is_on_disk_after_unmount() {
+    host_data_reaches_the_disk(&[]);
+}
+
+#[test]
+fn without_passthrough_and_with_the_writeback_cache_data_reaches_the_disk_too() {
+    host_data_reaches_the_disk(&["--no-passthrough"]);
+    host_data_reaches_the_disk(&["--writeback-cache"]);
+}
+
+/// Writes through a mount of a host directory (with `options`), stops the daemon, and
+/// finds the data on disk.
+fn host_data_reaches_the_disk(options: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let mnt = mountpoint(&dir, "mnt");
     let host = mountpoint(&dir, "host");
     let spec = format!("host:{}", host.display());
-    let mut daemon = Daemon::start(&["--provider", &spec], &mnt);
+    let mut args = options.to_vec();
+    args.extend(["--provider", &spec]);
+    let mut daemon = Daemon::start(&args, &mnt);
     assert!(
         daemon.startup_line.starts_with(&format!(
             "vfsbox: provider {spec} mounted at {}",
@@ -74,6 +88,7 @@ fn data_written_to_a_host_provider_is_on_disk_after_unmount() {
     let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     fs::create_dir(mnt.join("sub")).unwrap();
     fs::write(mnt.join("sub/file"), &data).unwrap();
+    assert_eq!(fs::read(mnt.join("sub/file")).unwrap(), data);
 
     let (status, stderr) = daemon.stop(Signal::SIGTERM);
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
