@@ -9,7 +9,6 @@ use crate::symlinks::{SymlinkMode, SymlinkModes};
 use crate::verdicts::Verdicts;
 use crate::{Action, Op, OpSet, Rules};
 use std::sync::Arc;
-use std::time::Instant;
 use vfsbox_api::{
     Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
     Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, XattrSet,
@@ -138,15 +137,15 @@ impl Guarded {
             };
             return f(&mut trail);
         };
-        // Two monotonic readings per call; the writer thread turns the start into wall time.
-        let start = Instant::now();
+        // Two raw clock readings per call; the writer thread turns them into times.
+        let start = log.now();
         let mut trail = Trail {
             on: true,
             path: AuditPath::None,
             path2: AuditPath::None,
         };
         let result = f(&mut trail);
-        let end = Instant::now();
+        let end = log.now();
         log.record(
             op,
             start,
@@ -323,7 +322,9 @@ impl Guarded {
     }
 
     fn do_getattr(&self, node: NodeId, trail: &mut Trail<'_>) -> Result<Attr, Errno> {
-        if !trail.on && !self.hides && !self.exec_denied {
+        // Nothing to change and nothing to log: the inner provider's answer as it is (its
+        // `ESTALE` for a node it does not know is the one the table would give).
+        if !trail.on && !((self.hides || self.exec_denied) && self.table.attrs_changed()) {
             return self.inner.getattr(node);
         }
         let verdicts = if trail.on {

@@ -18,7 +18,7 @@ use parking_lot::Mutex;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// How many forgotten entries are kept before a sweep drops them all.
@@ -54,12 +54,15 @@ impl NodeInfo {
             .find(|p| is_child_path(p, parent, name))
     }
 
-    fn recombine(&mut self, rules: &Rules) {
+    /// Sets the node's verdicts to the strictest of its paths'; returns true if a node with
+    /// them has its attributes reported differently (see [`Verdicts::changes_attrs`]).
+    fn recombine(&mut self, rules: &Rules) -> bool {
         if let Some(((_, first), rest)) = self.paths.split_first() {
             self.verdicts = rest
                 .iter()
                 .fold(*first, |acc, (_, v)| acc.strictest(*v, rules));
         }
+        self.verdicts.changes_attrs(rules)
     }
 }
 
@@ -70,6 +73,10 @@ pub(crate) struct PathTable {
     by_path: Mutex<BTreeMap<PathBuf, NodeId>>,
     /// Entries whose count reached zero (approximate: it only triggers sweeps).
     idle: AtomicUsize,
+    /// Set (for good) once some node's verdicts hide it or deny its exec: until then no
+    /// reported attribute differs from the inner provider's, and `getattr` needs no table
+    /// lookup. Set before the node is handed out or the rename that made it returns.
+    attrs_changed: AtomicBool,
 }
 
 impl PathTable {
@@ -93,6 +100,19 @@ impl PathTable {
             nodes,
             by_path: Mutex::new(by_path),
             idle: AtomicUsize::new(0),
+            attrs_changed: AtomicBool::new(verdicts.changes_attrs(rules)),
+        }
+    }
+
+    /// False while no node's reported attributes can differ from the inner provider's (no
+    /// node hidden, none with exec denied, ever): `getattr` may then pass straight through.
+    pub(crate) fn attrs_changed(&self) -> bool {
+        self.attrs_changed.load(Ordering::Acquire)
+    }
+
+    fn note(&self, changes_attrs: bool) {
+        if changes_attrs && !self.attrs_changed.load(Ordering::Relaxed) {
+            self.attrs_changed.store(true, Ordering::Release);
         }
     }
 
@@ -188,7 +208,7 @@ impl PathTable {
                 }
             }
             info.paths.push((path.clone(), verdicts));
-            info.recombine(rules);
+            self.note(info.recombine(rules));
         }
         if fresh {
             // A new entry was never idle: count it without touching the idle tally.
@@ -290,7 +310,7 @@ impl PathTable {
                 if let Some(slot) = info.paths.iter_mut().find(|(p, _)| *p == old) {
                     *slot = (new, verdicts);
                 }
-                info.recombine(rules);
+                self.note(info.recombine(rules));
             }
         }
     }
@@ -299,7 +319,7 @@ impl PathTable {
     fn drop_path(&self, node: NodeId, path: &[u8], rules: &Rules) {
         if let Some(mut info) = self.nodes.get_mut(&node) {
             info.paths.retain(|(p, _)| **p != *path);
-            info.recombine(rules);
+            self.note(info.recombine(rules));
         }
     }
 
@@ -464,6 +484,35 @@ mod tests {
         assert!(t.entries() <= IDLE_MAX, "{}", t.entries());
         assert!(t.by_path.lock().len() <= IDLE_MAX);
         assert!(t.contains(NodeId(1)));
+    }
+
+    #[test]
+    fn attrs_change_once_a_node_is_hidden_or_loses_exec() {
+        let r = Rules::new(vec![
+            Rule {
+                glob: Glob::new("/bin/**").unwrap(),
+                ops: OpSet::of(&[Op::Exec]),
+                action: Action::Deny {
+                    errno: vfsbox_api::Errno::EACCES,
+                },
+            },
+            Rule {
+                glob: Glob::new("/**/.git").unwrap(),
+                ops: OpSet::ALL,
+                action: Action::Hide,
+            },
+        ]);
+        let t = PathTable::new(NodeId(1), &r);
+        record(&t, 2, true, "/", "src", &r);
+        record(&t, 3, false, "/src", "x", &r);
+        assert!(!t.attrs_changed(), "nothing seen is hidden or exec-denied");
+        t.renamed(b"/src/x", b"/src/.git", false, &r);
+        assert!(t.attrs_changed(), "a held node renamed under a hidden name");
+        let t = PathTable::new(NodeId(1), &r);
+        record(&t, 2, true, "/", "bin", &r);
+        assert!(t.attrs_changed(), "/bin itself loses its exec");
+        let all = PathTable::new(NodeId(1), &rules());
+        assert!(!all.attrs_changed(), "read-only changes no attribute");
     }
 
     #[test]

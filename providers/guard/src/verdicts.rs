@@ -36,6 +36,12 @@ impl Verdicts {
         self.action(rules, Op::Read) == Action::Hide
     }
 
+    /// True when the wrapper reports a node with these verdicts differently from the inner
+    /// provider: hidden (`ENOENT`), or exec denied (x bits cleared).
+    pub(crate) fn changes_attrs(&self, rules: &Rules) -> bool {
+        self.hidden(rules) || matches!(self.action(rules, Op::Exec), Action::Deny { .. })
+    }
+
     /// The most restrictive of both, class by class (hide > deny > read-only > allow): what a
     /// node reached by several paths gets.
     pub(crate) fn strictest(self, other: Verdicts, rules: &Rules) -> Verdicts {
