@@ -2,7 +2,7 @@
 //! instruction counts: `valgrind --tool=callgrind target/release/examples/hot_loop OP N`
 //! (instruction counts are stable on a loaded machine, where timings are not). The tree is
 //! the one `benches/posix.rs` uses; OP is `stat`, `stat_depth8`, `open_close`,
-//! `open_read4k_close`, `create_unlink`, `mkdir_rmdir`, `readdir_1000`, `rename`, `access_depth8`, `statvfs_depth8` or `listxattr_depth8`.
+//! `open_read4k_close`, `create_unlink`, `mkdir_rmdir`, `readdir_1000`, `readdir_batch_1000`, `rename`, `access_depth8`, `statvfs_depth8` or `listxattr_depth8`.
 
 use std::sync::Arc;
 use vfsbox_api::Posix;
@@ -41,6 +41,7 @@ fn main() {
     }
     create(&p, DEEP, b"");
     let mut buf = [0u8; 4096];
+    let mut batch = vfsbox_api::DirBatch::new();
     for i in 0..n {
         match op.as_str() {
             "stat" => drop(p.stat(b"data").expect("stat")),
@@ -75,6 +76,15 @@ fn main() {
                 let mut count = 0;
                 while p.readdir(dir).expect("readdir").is_some() {
                     count += 1;
+                }
+                p.closedir(dir).expect("closedir");
+                assert_eq!(count, 1002);
+            }
+            "readdir_batch_1000" => {
+                let dir = p.opendir(b"many").expect("opendir");
+                let mut count = 0;
+                while p.readdir_batch(dir, &mut batch, 256).expect("readdir") > 0 {
+                    count += batch.len();
                 }
                 p.closedir(dir).expect("closedir");
                 assert_eq!(count, 1002);

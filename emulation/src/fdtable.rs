@@ -7,7 +7,7 @@ use crate::node::Location;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
-use vfsbox_api::{DirRecord, Errno, Fd, FileKind, FileSystem, HandleId};
+use vfsbox_api::{Errno, Fd, FileKind, FileSystem, HandleId};
 
 /// What an open file description holds of its provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,15 +30,64 @@ pub(crate) struct DirPos {
     pub(crate) stage: u8,
     /// Cookie of the last provider entry handed out.
     pub(crate) cookie: u64,
-    /// Entries fetched but not handed out yet, with their cookies.
-    pub(crate) buffer: std::collections::VecDeque<(DirRecord, u64)>,
-    /// The provider has nothing after the buffer.
+    /// Entries fetched but not handed out yet.
+    pub(crate) pending: Pending,
+    /// The provider has nothing after the pending entries.
     pub(crate) exhausted: bool,
 }
 
 impl DirPos {
     pub(crate) fn rewind(&mut self) {
-        *self = DirPos::default();
+        self.stage = 0;
+        self.cookie = 0;
+        self.pending.clear();
+        self.exhausted = false;
+    }
+}
+
+/// Provider entries fetched for a directory stream and not handed out yet: names in one
+/// buffer (no allocation per entry), both buffers keeping their capacity from one fetch to
+/// the next.
+#[derive(Default)]
+pub(crate) struct Pending {
+    /// Inode number, `DT_*` type, cookie, and the end of the name in `names`.
+    entries: Vec<(u64, u8, u64, usize)>,
+    names: Vec<u8>,
+    /// The next entry to hand out.
+    next: usize,
+}
+
+impl Pending {
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.names.clear();
+        self.next = 0;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Nothing left to hand out.
+    pub(crate) fn is_drained(&self) -> bool {
+        self.next == self.entries.len()
+    }
+
+    pub(crate) fn push(&mut self, ino: u64, kind: u8, cookie: u64, name: &[u8]) {
+        self.names.extend_from_slice(name);
+        self.entries.push((ino, kind, cookie, self.names.len()));
+    }
+
+    /// The next entry (inode number, type, cookie, name), moving past it.
+    pub(crate) fn pop(&mut self) -> Option<(u64, u8, u64, &[u8])> {
+        let i = self.next;
+        let &(ino, kind, cookie, end) = self.entries.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => self.entries[i - 1].3,
+        };
+        self.next += 1;
+        Some((ino, kind, cookie, &self.names[start..end]))
     }
 }
 

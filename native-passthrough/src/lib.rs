@@ -25,7 +25,7 @@
 mod cstr;
 mod sys;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
 
@@ -36,8 +36,9 @@ use std::sync::Mutex;
 /// kernel's); each instance has its own table of directory streams.
 #[derive(Default)]
 pub struct Native {
-    /// Open directory streams: id → libc `DIR *`.
-    dirs: Mutex<HashMap<u64, sys::DirPtr>>,
+    /// Open directory streams: id → libc `DIR *`. A B-tree, not a `HashMap`: a process
+    /// holds few streams, and SipHashing the id cost as much as the `readdir` it guards.
+    dirs: Mutex<BTreeMap<u64, sys::DirPtr>>,
     /// The next directory stream id.
     next_dir: AtomicU64,
 }

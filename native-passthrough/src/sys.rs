@@ -10,7 +10,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
 
 use vfsbox_api::{
-    DirRecord, DirStream, Errno, Fd, Flock, Posix, Stat, StatVfs, TimeSpec, Timestamp,
+    DirBatch, DirRecord, DirStream, Errno, Fd, Flock, Posix, Stat, StatVfs, TimeSpec, Timestamp,
 };
 
 use crate::cstr::{with_cstr, with_cstr2};
@@ -566,6 +566,38 @@ impl Posix for Native {
                 (entry.d_ino, entry.d_type, name.to_bytes().to_vec())
             };
             Ok(Some(DirRecord { ino, kind, name }))
+        })?
+    }
+
+    fn readdir_batch(
+        &self,
+        dir: DirStream,
+        out: &mut DirBatch,
+        max: usize,
+    ) -> Result<usize, Errno> {
+        out.clear();
+        self.with_dir(dir, |d| {
+            while out.len() < max {
+                set_errno(0);
+                // SAFETY: `d` is an open stream, used by this thread only (the table is
+                // locked).
+                let entry = unsafe { libc::readdir64(d) };
+                if entry.is_null() {
+                    return match errno() {
+                        e if e.raw() == 0 || !out.is_empty() => Ok(out.len()),
+                        e => Err(e),
+                    };
+                }
+                // SAFETY: a non-null entry is valid until the next readdir on `d`, which
+                // cannot happen before it is copied (the table is locked); `d_name` is
+                // NUL-terminated.
+                unsafe {
+                    let entry = &*entry;
+                    let name = std::ffi::CStr::from_ptr(entry.d_name.as_ptr());
+                    out.push(entry.d_ino, entry.d_type, name.to_bytes());
+                }
+            }
+            Ok(out.len())
         })?
     }
 

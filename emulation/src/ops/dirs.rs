@@ -4,18 +4,22 @@
 
 use crate::compat::CompatEvent;
 use crate::emulated::Emulated;
-use crate::fdtable::{Handle, OpenFile};
+use crate::fdtable::{DirPos, Handle, OpenFile};
 use crate::identity::MAY_EXEC;
 use crate::node::{Location, NodeRef};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use vfsbox_api::{DirEntry, DirRecord, DirStream, Errno, Fd, FileKind, Name, AT_FDCWD};
+use vfsbox_api::{
+    DirBatch, DirEntry, DirRecord, DirStream, Errno, Fd, FileKind, HandleId, Name, AT_FDCWD,
+};
 
 /// Directories `getcwd` searches for a renamed cwd before giving up.
 const RELOCATE_LIMIT: usize = 100_000;
 
-/// Entries fetched from the provider at a time.
-const BATCH: usize = 64;
+/// Entries fetched from the provider at a time: a multiple of what the memory provider
+/// copies out per lock of the directory (128), so no copied entry is thrown away, and about
+/// the 32 KiB glibc reads per `getdents64`.
+const BATCH: usize = 1024;
 
 impl Emulated {
     pub(crate) fn do_chdir(&self, path: &[u8]) -> Result<(), Errno> {
@@ -203,74 +207,130 @@ impl Emulated {
             return Err(Errno::ENOTDIR);
         };
         let mut pos = file.dir.lock();
+        let mut record = None;
+        self.next_entry(&file, handle, &mut pos, |ino, kind, name| {
+            record = Some(DirRecord {
+                ino,
+                kind,
+                name: name.to_vec(),
+            });
+        })?;
+        Ok(record)
+    }
+
+    /// `readdir` up to `max` times under one lookup of the stream and one lock of its
+    /// position, the names copied into `out`'s one buffer.
+    pub(crate) fn do_readdir_batch(
+        &self,
+        dir: DirStream,
+        out: &mut DirBatch,
+        max: usize,
+    ) -> Result<usize, Errno> {
+        out.clear();
+        let file = self.stream_file(dir)?;
+        let Handle::Dir(handle) = file.handle else {
+            return Err(Errno::ENOTDIR);
+        };
+        let mut pos = file.dir.lock();
+        while out.len() < max {
+            match self.next_entry(&file, handle, &mut pos, |ino, kind, name| {
+                out.push(ino, kind, name);
+            }) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) if out.is_empty() => return Err(e),
+                // What was read is handed out; the next call meets the error again.
+                Err(_) => break,
+            }
+        }
+        Ok(out.len())
+    }
+
+    /// Moves the stream one entry on and gives that entry to `emit`: `.`, `..`, then the
+    /// provider's entries, fetched [`BATCH`] at a time. `false` at the end of the stream.
+    fn next_entry(
+        &self,
+        file: &OpenFile,
+        handle: HandleId,
+        pos: &mut DirPos,
+        emit: impl FnOnce(u64, u8, &[u8]),
+    ) -> Result<bool, Errno> {
         match pos.stage {
             0 => {
                 let attr = self.fs.getattr(file.loc.node().id())?;
                 if attr.nlink == 0 {
                     // IS_DEADDIR: getdents fails with ENOENT, which glibc's readdir turns
                     // into the end of the stream.
-                    return Ok(None);
+                    return Ok(false);
                 }
                 pos.stage = 1;
-                return Ok(Some(DirRecord {
-                    ino: attr.ino,
-                    kind: libc::DT_DIR,
-                    name: b".".to_vec(),
-                }));
+                emit(attr.ino, libc::DT_DIR, b".");
+                return Ok(true);
             }
             1 => {
                 let parent = self.fs.getattr(file.loc.parent().id())?;
                 pos.stage = 2;
-                return Ok(Some(DirRecord {
-                    ino: parent.ino,
-                    kind: libc::DT_DIR,
-                    name: b"..".to_vec(),
-                }));
+                emit(parent.ino, libc::DT_DIR, b"..");
+                return Ok(true);
             }
             _ => {}
         }
-        if pos.buffer.is_empty() && !pos.exhausted {
-            let cookie = pos.cookie;
-            // Filled in place: the buffer keeps its capacity from one batch to the next.
-            let buffer = &mut pos.buffer;
+        if pos.pending.is_drained() {
+            if pos.exhausted {
+                return Ok(false);
+            }
+            self.fetch(handle, pos)?;
+        }
+        match pos.pending.pop() {
+            Some((ino, kind, cookie, name)) => {
+                pos.cookie = cookie;
+                emit(ino, kind, name);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Replaces the stream's pending entries by the provider's next [`BATCH`] after the
+    /// stream's cookie.
+    fn fetch(&self, handle: HandleId, pos: &mut DirPos) -> Result<(), Errno> {
+        pos.pending.clear();
+        let cookie = pos.cookie;
+        let mut refused = false;
+        let listed = {
+            // Filled in place: the buffers keep their capacity from one batch to the next.
+            let pending = &mut pos.pending;
             let mut sink = |entry: DirEntry<'_>| {
-                if buffer.len() == BATCH {
+                if pending.len() == BATCH {
+                    refused = true;
                     return false;
                 }
-                buffer.push_back((
-                    DirRecord {
-                        ino: entry.ino,
-                        kind: entry.kind.dirent_type(),
-                        name: entry.name.as_bytes().to_vec(),
-                    },
+                pending.push(
+                    entry.ino,
+                    entry.kind.dirent_type(),
                     entry.cookie,
-                ));
+                    entry.name.as_bytes(),
+                );
                 true
             };
-            let listed = self.fs.readdir(handle, cookie, &mut sink);
-            if listed.is_err() {
+            self.fs.readdir(handle, cookie, &mut sink)
+        };
+        match listed {
+            Ok(()) => {
+                pos.exhausted = !refused;
+                Ok(())
+            }
+            Err(e) => {
                 // Nothing of a failed listing is handed out.
-                pos.buffer.clear();
-            }
-            match listed {
-                Ok(()) => {}
-                // Removed while listed: the end of the stream, as glibc reports it.
-                Err(e) if e == Errno::ENOENT => {
+                pos.pending.clear();
+                if e == Errno::ENOENT {
+                    // Removed while listed: the end of the stream, as glibc reports it.
                     pos.exhausted = true;
-                    return Ok(None);
+                    Ok(())
+                } else {
+                    Err(e)
                 }
-                Err(e) => return Err(e),
             }
-            if pos.buffer.len() < BATCH {
-                pos.exhausted = true;
-            }
-        }
-        match pos.buffer.pop_front() {
-            Some((record, cookie)) => {
-                pos.cookie = cookie;
-                Ok(Some(record))
-            }
-            None => Ok(None),
         }
     }
 

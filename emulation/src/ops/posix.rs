@@ -1,7 +1,9 @@
 //! `impl Posix for Emulated`: each method is one call into the family that implements it.
 
 use crate::emulated::Emulated;
-use vfsbox_api::{DirRecord, DirStream, Errno, Fd, Flock, Posix, Stat, StatVfs, TimeSpec};
+use vfsbox_api::{
+    DirBatch, DirRecord, DirStream, Errno, Fd, Flock, Posix, Stat, StatVfs, TimeSpec,
+};
 
 impl Posix for Emulated {
     fn openat(&self, dirfd: Fd, path: &[u8], flags: i32, mode: u32) -> Result<Fd, Errno> {
@@ -165,6 +167,14 @@ impl Posix for Emulated {
     }
     fn readdir(&self, dir: DirStream) -> Result<Option<DirRecord>, Errno> {
         self.do_readdir(dir)
+    }
+    fn readdir_batch(
+        &self,
+        dir: DirStream,
+        out: &mut DirBatch,
+        max: usize,
+    ) -> Result<usize, Errno> {
+        self.do_readdir_batch(dir, out, max)
     }
     fn rewinddir(&self, dir: DirStream) -> Result<(), Errno> {
         self.do_rewinddir(dir)

@@ -26,7 +26,9 @@ pub use errno::Errno;
 pub use filesystem::{DirEntry, Entry, FileSystem, HandleId, NodeId, Owner, SearchCheck, SeekHole};
 pub use flags::{AccessMode, FallocateMode, OpenFlags, RenameFlags, XattrSet};
 pub use name::{Name, NameBuf, NAME_MAX};
-pub use posix::{DirRecord, DirStream, Fd, Flock, Posix, Stat, StatVfs, TimeSpec, AT_FDCWD};
+pub use posix::{
+    DirBatch, DirRecord, DirRef, DirStream, Fd, Flock, Posix, Stat, StatVfs, TimeSpec, AT_FDCWD,
+};
 
 /// The longest symbolic-link target Linux stores (`PATH_MAX - 1`).
 pub const SYMLINK_MAX: usize = 4095;

@@ -132,6 +132,90 @@ pub struct DirRecord {
     pub name: Vec<u8>,
 }
 
+/// Entries read from a directory stream in one [`Posix::readdir_batch`] call: like the
+/// buffer `getdents64(2)` fills, every name lives in one byte buffer, so reading a large
+/// directory costs no allocation per entry (a [`DirRecord`] owns its name). Reuse one
+/// batch across calls: `readdir_batch` clears it and keeps its capacity.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirBatch {
+    /// Inode number, `DT_*` type and the end of the name in `names` (its start is the
+    /// previous entry's end).
+    entries: Vec<(u64, u8, u32)>,
+    names: Vec<u8>,
+}
+
+/// One entry of a [`DirBatch`], borrowed from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirRef<'a> {
+    /// Inode number.
+    pub ino: u64,
+    /// `DT_*` type.
+    pub kind: u8,
+    /// Name.
+    pub name: &'a [u8],
+}
+
+impl DirBatch {
+    /// An empty batch.
+    #[must_use]
+    pub fn new() -> DirBatch {
+        DirBatch::default()
+    }
+
+    /// Forgets the entries, keeping the capacity.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.names.clear();
+    }
+
+    /// Appends one entry.
+    pub fn push(&mut self, ino: u64, kind: u8, name: &[u8]) {
+        self.names.extend_from_slice(name);
+        // Names are at most 255 bytes and a batch is read from one directory stream in one
+        // call; a batch of more than 4 GiB of names is not a case anyone reaches, but it
+        // saturates rather than wraps.
+        let end = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.entries.push((ino, kind, end));
+    }
+
+    /// Number of entries.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the batch holds no entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The `i`th entry, if there is one.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<DirRef<'_>> {
+        let &(ino, kind, end) = self.entries.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => self.entries[i - 1].2 as usize,
+        };
+        Some(DirRef {
+            ino,
+            kind,
+            name: self.names.get(start..end as usize).unwrap_or_default(),
+        })
+    }
+
+    /// The entries in stream order.
+    pub fn iter(&self) -> impl Iterator<Item = DirRef<'_>> + '_ {
+        let mut start = 0usize;
+        self.entries.iter().map(move |&(ino, kind, end)| {
+            let name = self.names.get(start..end as usize).unwrap_or_default();
+            start = end as usize;
+            DirRef { ino, kind, name }
+        })
+    }
+}
+
 /// POSIX file operations. Each method behaves as the Linux syscall (or libc function) of the
 /// same name, with its errno on failure; the native passthrough *is* that syscall, and the
 /// emulated layer is held to it by the differential tests.
@@ -244,6 +328,37 @@ pub trait Posix: Send + Sync {
     fn fdopendir(&self, fd: Fd) -> Result<DirStream, Errno>;
     /// `readdir(3)`: the next entry, `None` at the end.
     fn readdir(&self, dir: DirStream) -> Result<Option<DirRecord>, Errno>;
+    /// Up to `max` further entries of the stream, as `readdir(3)` would return them one
+    /// call at a time, put into `out` (cleared first); the stream moves past them. Returns
+    /// how many were read: 0 at the end of the stream (or for `max` 0). An error met after
+    /// some entries were read ends the batch early with those entries; the next call
+    /// reports it if it persists (as glibc's `readdir` reports a failing `getdents64` only
+    /// once its buffer is used up).
+    ///
+    /// Additive and optional: the default calls [`Posix::readdir`] once per entry.
+    /// Implementations override it to read a whole batch at once, without allocating a name
+    /// per entry.
+    ///
+    /// # Errors
+    ///
+    /// As [`Posix::readdir`], when nothing was read.
+    fn readdir_batch(
+        &self,
+        dir: DirStream,
+        out: &mut DirBatch,
+        max: usize,
+    ) -> Result<usize, Errno> {
+        out.clear();
+        while out.len() < max {
+            match self.readdir(dir) {
+                Ok(Some(record)) => out.push(record.ino, record.kind, &record.name),
+                Ok(None) => break,
+                Err(e) if out.is_empty() => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(out.len())
+    }
     /// `rewinddir(3)`.
     fn rewinddir(&self, dir: DirStream) -> Result<(), Errno>;
     /// `closedir(3)`: also closes the stream's descriptor.

@@ -33,6 +33,15 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
+    /// Room for `entries` entries of names of a typical length, so filling it does not
+    /// grow it step by step.
+    pub(crate) fn with_capacity(entries: usize) -> Batch {
+        Batch {
+            entries: Vec::with_capacity(entries),
+            names: Vec::with_capacity(entries * 16),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }

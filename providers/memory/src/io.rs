@@ -168,7 +168,7 @@ impl MemoryFs {
         if flags.is_some() {
             return Err(Errno::EBADF);
         }
-        let mut batch = Batch::default();
+        let mut batch = Batch::with_capacity(READDIR_BATCH);
         let mut after = cookie;
         let mut first = true;
         loop {
