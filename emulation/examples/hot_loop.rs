@@ -1,7 +1,7 @@
 //! One `Posix` operation of the emulated layer over the memory provider in a loop, for
 //! instruction counts: `valgrind --tool=callgrind target/release/examples/hot_loop OP N`
 //! (instruction counts are stable on a loaded machine, where timings are not). The tree is
-//! the one `benches/posix.rs` uses; OP is `stat`, `stat_depth8`, `open_close`,
+//! the one `benches/posix.rs` uses; OP is `stat`, `stat_depth8`, `open_close`, `open_close_depth8`,
 //! `open_read4k_close`, `create_unlink`, `mkdir_rmdir`, `readdir_1000`, `readdir_batch_1000`, `rename`, `access_depth8`, `statvfs_depth8` or `listxattr_depth8`.
 
 use std::sync::Arc;
@@ -53,6 +53,10 @@ fn main() {
             "listxattr_depth8" => drop(p.listxattr(DEEP, 0).expect("listxattr")),
             "open_close" => {
                 let fd = p.open(b"data", libc::O_RDONLY, 0).expect("open");
+                p.close(fd).expect("close");
+            }
+            "open_close_depth8" => {
+                let fd = p.open(DEEP, libc::O_RDONLY, 0).expect("open");
                 p.close(fd).expect("close");
             }
             "open_read4k_close" => {

@@ -605,6 +605,47 @@ impl<'a> Resolver<'a> {
         self.finish(held, last, follow)
     }
 
+    /// [`Resolver::resolve`] of a path of several names to a non-directory in one provider
+    /// call ([`Resolver::quick_walk`], the object held), without a lookup and forget and a
+    /// chain link per directory on the way: a non-directory is never walked from (it
+    /// cannot be a cwd or a `dirfd`, and `..` of it is never taken), so its descriptor
+    /// keeps only the object, under `start` with the path's names as one step (which spells
+    /// the same path). `None`: walk as usual — a path of one name (the walk is as cheap),
+    /// a directory (whose descriptor needs each parent held for `..`), or whatever
+    /// `quick_walk` declines.
+    pub(crate) fn resolve_quick(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+    ) -> Option<Result<Found, Errno>> {
+        let begin = path.iter().position(|&b| b != b'/')?;
+        let end = path.iter().rposition(|&b| b != b'/')?;
+        let inner = &path[begin..=end];
+        if !inner.contains(&b'/') {
+            return None;
+        }
+        let (node, attr) = match self.quick_walk(start, path, follow, true)? {
+            Ok((node, attr)) => (node?, attr),
+            Err(e) => return Some(Err(e)),
+        };
+        if attr.kind == FileKind::Directory {
+            // Dropping `node` gives its lookup back; the walk holds each directory.
+            return None;
+        }
+        let name = LinkName::new(inner);
+        let parent = if path.first() == Some(&b'/') {
+            self.root.clone()
+        } else {
+            start.clone()
+        };
+        Some(Ok(Found {
+            parent,
+            leaf: Some((node, name)),
+            attr,
+        }))
+    }
+
     /// Resolves `path` following symlinks, without the `PATH_MAX` limit on its length (for
     /// `realpath`, which libc implements by walking).
     pub(crate) fn resolve_any_length(

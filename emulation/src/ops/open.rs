@@ -57,10 +57,18 @@ impl Emulated {
         let start = self.start(dirfd, path)?;
         let follow = flags & libc::O_NOFOLLOW == 0;
         let (found, created) = if flags & libc::O_CREAT == 0 {
-            (
-                self.resolver(&self.eff).resolve(&start, path, follow)?,
-                None,
-            )
+            let mut resolver = self.resolver(&self.eff);
+            // A single name walks as cheaply as the quick walk: only paths with a slash try it.
+            let quick = if path.contains(&b'/') {
+                resolver.resolve_quick(&start, path, follow)
+            } else {
+                None
+            };
+            let found = match quick {
+                Some(quick) => quick?,
+                None => resolver.resolve(&start, path, follow)?,
+            };
+            (found, None)
         } else {
             self.open_creating(&start, path, flags, mode)?
         };
