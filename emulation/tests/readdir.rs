@@ -116,6 +116,14 @@ fn bad_streams_removed_directories_and_entries_removed_while_listed() {
     p.rmdir(b"gone").unwrap();
     assert_eq!(p.readdir_batch(dir, &mut batch, 10), Ok(0));
     p.closedir(dir).unwrap();
+    // Removed after `.` and `..` were read: the provider's ENOENT is the end, too.
+    p.mkdir(b"gone", 0o755).unwrap();
+    let dir = p.opendir(b"gone").unwrap();
+    assert_eq!(p.readdir_batch(dir, &mut batch, 2), Ok(2));
+    p.rmdir(b"gone").unwrap();
+    assert_eq!(p.readdir_batch(dir, &mut batch, 10), Ok(0));
+    assert_eq!(p.readdir(dir), Ok(None));
+    p.closedir(dir).unwrap();
 
     // Entries removed after the stream passed them do not come back, and the ones
     // still ahead of it that stay are listed once.

@@ -233,6 +233,14 @@ impl Emulated {
         };
         let mut pos = file.dir.lock();
         while out.len() < max {
+            if pos.stage == 2 && pos.pending.is_drained() && !pos.exhausted {
+                // Straight from the provider into `out`, without the stream's buffer.
+                match self.fetch_into(handle, &mut pos, out, max) {
+                    Ok(()) => continue,
+                    Err(e) if out.is_empty() => return Err(e),
+                    Err(_) => break,
+                }
+            }
             match self.next_entry(&file, handle, &mut pos, |ino, kind, name| {
                 out.push(ino, kind, name);
             }) {
@@ -288,6 +296,49 @@ impl Emulated {
                 Ok(true)
             }
             None => Ok(false),
+        }
+    }
+
+    /// The provider's entries after the stream's cookie appended to `out` until it holds
+    /// `max`, the stream moved past them: [`Emulated::fetch`] for a batch, with one copy of
+    /// each name fewer. On an error `out` keeps only what it held before.
+    fn fetch_into(
+        &self,
+        handle: HandleId,
+        pos: &mut DirPos,
+        out: &mut DirBatch,
+        max: usize,
+    ) -> Result<(), Errno> {
+        let before = out.len();
+        let mut last = pos.cookie;
+        let mut refused = false;
+        let listed = {
+            let mut sink = |entry: DirEntry<'_>| {
+                if out.len() >= max {
+                    refused = true;
+                    return false;
+                }
+                out.push(entry.ino, entry.kind.dirent_type(), entry.name.as_bytes());
+                last = entry.cookie;
+                true
+            };
+            self.fs.readdir(handle, pos.cookie, &mut sink)
+        };
+        match listed {
+            Ok(()) => {
+                pos.cookie = last;
+                pos.exhausted = !refused;
+                Ok(())
+            }
+            Err(e) => {
+                out.truncate(before);
+                if e == Errno::ENOENT {
+                    pos.exhausted = true;
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
         }
     }
 

@@ -178,6 +178,13 @@ impl DirBatch {
         self.entries.push((ino, kind, end));
     }
 
+    /// Keeps the first `len` entries (all of them if there are fewer).
+    pub fn truncate(&mut self, len: usize) {
+        self.entries.truncate(len);
+        let end = self.entries.last().map_or(0, |&(_, _, end)| end as usize);
+        self.names.truncate(end);
+    }
+
     /// Number of entries.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -424,5 +431,35 @@ pub trait Posix: Send + Sync {
     /// `readlink(2)`.
     fn readlink(&self, path: &[u8]) -> Result<Vec<u8>, Errno> {
         self.readlinkat(AT_FDCWD, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DirBatch;
+
+    #[test]
+    fn a_batch_keeps_names_apart_and_truncates_whole_entries() {
+        let mut batch = DirBatch::new();
+        batch.push(1, 4, b".");
+        batch.push(2, 8, b"file");
+        batch.push(3, 10, b"");
+        batch.push(4, 8, b"x");
+        let names: Vec<&[u8]> = batch.iter().map(|e| e.name).collect();
+        assert_eq!(names, [&b"."[..], b"file", b"", b"x"]);
+        assert_eq!(
+            batch.get(1).map(|e| (e.ino, e.kind, e.name)),
+            Some((2, 8, &b"file"[..]))
+        );
+        assert_eq!(batch.get(4), None);
+        batch.truncate(2);
+        batch.push(5, 8, b"y");
+        let names: Vec<&[u8]> = batch.iter().map(|e| e.name).collect();
+        assert_eq!(names, [&b"."[..], b"file", b"y"]);
+        batch.truncate(0);
+        assert!(batch.is_empty());
+        assert_eq!(batch.iter().count(), 0);
+        batch.clear();
+        assert_eq!(batch.len(), 0);
     }
 }
