@@ -333,15 +333,11 @@ fn write_loop(
     sandbox: &str,
     shared: &Shared,
 ) {
-    let mut taken: Vec<Batch> = Vec::new();
-    let mut order: Vec<(u64, usize, usize)> = Vec::new();
-    let mut line = Vec::with_capacity(256);
+    let mut scratch = Scratch::default();
     loop {
         let request = control.recv_timeout(POLL);
         let closing = matches!(request, Err(RecvTimeoutError::Disconnected));
-        let wrote = take_and_write(
-            shared, &mut taken, &mut order, &mut line, &mut out, sandbox, closing,
-        );
+        let wrote = take_and_write(shared, &mut scratch, &mut out, sandbox, closing);
         match request {
             Ok(Control::Flush(done)) => {
                 let _ = out.flush();
@@ -362,18 +358,33 @@ fn write_loop(
     let _ = out.flush();
 }
 
+/// The writer's reused buffers.
+#[derive(Default)]
+struct Scratch {
+    /// The batches taken from the slots (swapped with emptied ones).
+    taken: Vec<Batch>,
+    /// (end reading, batch, record) of everything taken, sorted by completion.
+    order: Vec<(u64, usize, usize)>,
+    line: Vec<u8>,
+    face: Clockface,
+}
+
 /// Takes every thread's batch and writes its records, in completion order. Returns true if
 /// anything was written. `closing`: the slots are marked closed (no record can come after
 /// the last holder of the log is gone) and dropped.
 fn take_and_write(
     shared: &Shared,
-    taken: &mut Vec<Batch>,
-    order: &mut Vec<(u64, usize, usize)>,
-    line: &mut Vec<u8>,
+    scratch: &mut Scratch,
     out: &mut BufWriter<Box<dyn Write + Send>>,
     sandbox: &str,
     closing: bool,
 ) -> bool {
+    let Scratch {
+        taken,
+        order,
+        line,
+        face,
+    } = scratch;
     {
         let mut slots = shared.slots.lock();
         for (i, slot) in slots.iter().enumerate() {
@@ -426,6 +437,7 @@ fn take_and_write(
                 errno: record.errno,
                 duration_ns: clock.delta_as_nanos(record.start, record.end),
             },
+            face,
         );
         if out.write_all(line).is_ok() {
             shared.written.fetch_add(1, Ordering::AcqRel);
@@ -439,10 +451,42 @@ fn take_and_write(
     true
 }
 
+/// The date and time to the second of the last line, reused while the second is the same
+/// (most lines): the calendar arithmetic and twelve digits are done once a second.
+#[derive(Debug, Default)]
+pub(crate) struct Clockface {
+    secs: Option<i64>,
+    text: Vec<u8>,
+}
+
+impl Clockface {
+    /// `time` as RFC 3339 in UTC with nanoseconds: `2024-05-01T12:00:00.000000001Z`.
+    fn write(&mut self, out: &mut Vec<u8>, time: SystemTime) {
+        let (secs, nanos) = match time.duration_since(UNIX_EPOCH) {
+            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+            Err(_) => (0, 0),
+        };
+        if self.secs != Some(secs) {
+            self.text.clear();
+            seconds(&mut self.text, secs);
+            self.secs = Some(secs);
+        }
+        out.extend_from_slice(&self.text);
+        out.push(b'.');
+        decimal(out, nanos.into(), 9);
+        out.push(b'Z');
+    }
+}
+
 /// One JSON line (with its newline) for `event`.
-pub(crate) fn format_event(line: &mut Vec<u8>, sandbox: &str, event: &Event<'_>) {
+pub(crate) fn format_event(
+    line: &mut Vec<u8>,
+    sandbox: &str,
+    event: &Event<'_>,
+    face: &mut Clockface,
+) {
     line.extend_from_slice(b"{\"time\":\"");
-    rfc3339(line, event.time);
+    face.write(line, event.time);
     line.extend_from_slice(b"\",\"sandbox\":");
     line.extend_from_slice(sandbox.as_bytes());
     line.extend_from_slice(b",\"op\":\"");
@@ -518,12 +562,8 @@ fn json_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-/// `time` as RFC 3339 in UTC with nanoseconds: `2024-05-01T12:00:00.000000001Z`.
-fn rfc3339(out: &mut Vec<u8>, time: SystemTime) {
-    let (secs, nanos) = match time.duration_since(UNIX_EPOCH) {
-        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
-        Err(_) => (0, 0),
-    };
+/// `secs` after the epoch as RFC 3339 in UTC to the second: `2024-05-01T12:00:00`.
+fn seconds(out: &mut Vec<u8>, secs: i64) {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400) as u64;
     let (y, m, d) = civil_from_days(days);
@@ -538,9 +578,6 @@ fn rfc3339(out: &mut Vec<u8>, time: SystemTime) {
     decimal(out, rem / 60 % 60, 2);
     out.push(b':');
     decimal(out, rem % 60, 2);
-    out.push(b'.');
-    decimal(out, nanos.into(), 9);
-    out.push(b'Z');
 }
 
 /// Year, month, day of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
@@ -565,10 +602,23 @@ mod tests {
     #[test]
     fn times_are_rfc3339_utc_with_nanoseconds() {
         let mut out = Vec::new();
-        rfc3339(&mut out, UNIX_EPOCH + Duration::new(1_709_210_096, 7));
+        let mut face = Clockface::default();
+        face.write(&mut out, UNIX_EPOCH + Duration::new(1_709_210_096, 7));
         assert_eq!(out, b"2024-02-29T12:34:56.000000007Z");
         out.clear();
-        rfc3339(&mut out, UNIX_EPOCH);
+        face.write(
+            &mut out,
+            UNIX_EPOCH + Duration::new(1_709_210_096, 999_999_999),
+        );
+        assert_eq!(
+            out, b"2024-02-29T12:34:56.999999999Z",
+            "the same second, reused"
+        );
+        out.clear();
+        face.write(&mut out, UNIX_EPOCH + Duration::new(1_709_210_097, 0));
+        assert_eq!(out, b"2024-02-29T12:34:57.000000000Z", "the next second");
+        out.clear();
+        face.write(&mut out, UNIX_EPOCH);
         assert_eq!(out, b"1970-01-01T00:00:00.000000000Z");
     }
 
@@ -621,7 +671,12 @@ mod tests {
             errno: Some(Errno::EACCES),
             duration_ns: 5,
         };
-        format_event(&mut line, &json_string("s"), &event);
+        format_event(
+            &mut line,
+            &json_string("s"),
+            &event,
+            &mut Clockface::default(),
+        );
         assert_eq!(
             String::from_utf8(line).unwrap(),
             "{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"sandbox\":\"s\",\"op\":\"rename\",\
