@@ -376,6 +376,18 @@ impl<'a> Resolver<'a> {
         path: &[u8],
     ) -> Result<(Location, Last), Errno> {
         debug_assert_eq!(check_path(path), Ok(()));
+        // One plain name (the most common path): what the walk would do, without setting
+        // up its work list — the search check on `start`, then the name as the last one.
+        if !matches!(path, b"." | b"..") && !path.contains(&b'/') {
+            self.check_search(start.node().id(), &mut None)?;
+            return Ok((
+                start.clone(),
+                Last {
+                    kind: LastKind::Name(LinkName::new(path)),
+                    trailing_slash: false,
+                },
+            ));
+        }
         self.walk_text(start.clone(), path.into())
     }
 
