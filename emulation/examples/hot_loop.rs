@@ -24,7 +24,14 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let op = args.next().unwrap_or_else(|| "stat".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
-    let p = Emulated::new(Arc::new(MemoryFs::new()));
+    // VFSBOX_HOT_HOST=DIR: over the host provider on DIR (an empty directory), to count
+    // syscalls per operation with strace.
+    let p = match std::env::var_os("VFSBOX_HOT_HOST") {
+        Some(dir) => Emulated::new(Arc::new(
+            vfsbox_host::HostFs::open(std::path::Path::new(&dir)).expect("host dir"),
+        )),
+        None => Emulated::new(Arc::new(MemoryFs::new())),
+    };
     create(&p, b"data", &[0x5a; 4096]);
     create(&p, b"a", b"");
     p.mkdir(b"many", 0o755).expect("mkdir many");

@@ -56,3 +56,46 @@ fn the_walk_s_errors_and_flags_are_unchanged() {
     assert_eq!(up.ino, p.stat(b"/").unwrap().ino);
     p.close(dir).unwrap();
 }
+
+#[test]
+fn exclusive_creation_by_root_answers_as_linux() {
+    let p = root();
+    let excl = libc::O_CREAT | libc::O_EXCL | RW;
+    put(&p, "f", b"keep");
+    p.mkdir(b"d", 0o755).unwrap();
+    p.symlink(b"nowhere", b"dangling").unwrap();
+    assert_eq!(p.open(b"f", excl, 0o644), Err(Errno::EEXIST));
+    assert_eq!(p.open(b"d", excl, 0o644), Err(Errno::EEXIST));
+    assert_eq!(p.open(b"dangling", excl, 0o644), Err(Errno::EEXIST));
+    assert_eq!(p.stat(b"nowhere"), Err(Errno::ENOENT));
+    assert_eq!(p.stat(b"f").unwrap().size, 4);
+    assert_eq!(p.open(b"missing/new", excl, 0o644), Err(Errno::ENOENT));
+    assert_eq!(p.open(b"f/new", excl, 0o644), Err(Errno::ENOTDIR));
+    let old = p.umask(0o027);
+    let fd = p.open(b"d/new", excl, 0o666).unwrap();
+    p.umask(old);
+    let st = p.fstat(fd).unwrap();
+    assert_eq!(st.mode & 0o7777, 0o640);
+    assert_eq!(st.ino, p.stat(b"d/new").unwrap().ino);
+    assert_eq!(p.write(fd, b"abc"), Ok(3));
+    p.close(fd).unwrap();
+    // In a removed directory nothing can be made.
+    p.mkdir(b"gone", 0o755).unwrap();
+    p.chdir(b"gone").unwrap();
+    p.rmdir(b"/gone").unwrap();
+    assert_eq!(p.open(b"x", excl, 0o644), Err(Errno::ENOENT));
+}
+
+#[test]
+fn exclusive_creation_in_a_read_only_view_is_erofs_unless_the_name_exists() {
+    let inner = std::sync::Arc::new(vfsbox_memory::MemoryFs::new());
+    {
+        let w = vfsbox_emulation::Emulated::new(inner.clone());
+        put(&w, "f", b"");
+    }
+    let p =
+        vfsbox_emulation::Emulated::new(std::sync::Arc::new(vfsbox_readonly::ReadOnly::new(inner)));
+    let excl = libc::O_CREAT | libc::O_EXCL | RW;
+    assert_eq!(p.open(b"f", excl, 0o644), Err(Errno::EEXIST));
+    assert_eq!(p.open(b"new", excl, 0o644), Err(Errno::EROFS));
+}

@@ -123,6 +123,11 @@ impl Emulated {
             let Some(name) = last.name(&self.fs, &loc)? else {
                 return Err(Errno::EISDIR);
             };
+            if exclusive {
+                if let Some(made) = self.create_exclusive(&loc, name, flags, mode) {
+                    return made.map(|(found, handle)| (found, Some(handle)));
+                }
+            }
             match self.fs.lookup(loc.node().id(), name) {
                 Ok(entry) => {
                     let node = NodeRef::adopt(&self.fs, entry.node);
@@ -150,16 +155,22 @@ impl Emulated {
                     if self.read_only {
                         return Err(Errno::EROFS);
                     }
-                    let dir = self.fs.getattr(loc.node().id())?;
-                    if dir.kind != FileKind::Directory {
-                        return Err(Errno::ENOTDIR);
+                    // Root passes `may_o_create` on any directory (and `loc` ends at one:
+                    // the walk only steps into directories).
+                    if !self.eff.is_root() {
+                        let dir = self.fs.getattr(loc.node().id())?;
+                        if dir.kind != FileKind::Directory {
+                            return Err(Errno::ENOTDIR);
+                        }
+                        self.eff
+                            .may(&dir, MAY_WRITE | MAY_EXEC)
+                            .map_err(|e| self.unless_ro(loc.node().id(), e))?;
                     }
-                    self.eff
-                        .may(&dir, MAY_WRITE | MAY_EXEC)
-                        .map_err(|e| self.unless_ro(loc.node().id(), e))?;
                     let perm = mode & 0o7777 & !self.umask_bits();
                     self.check_setid_kept(perm)?;
-                    let provider = OpenFlags::from_raw(flags & PROVIDER_FLAGS & !libc::O_TRUNC);
+                    let provider = OpenFlags::from_raw(
+                        flags & (PROVIDER_FLAGS | libc::O_EXCL) & !libc::O_TRUNC,
+                    );
                     let (entry, handle) =
                         self.fs
                             .create(loc.node().id(), name, perm, provider, self.owner())?;
@@ -176,6 +187,47 @@ impl Emulated {
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// `O_CREAT | O_EXCL` by root, who passes every check that could come before `EEXIST`:
+    /// one exclusive `create`, without the lookup that would only tell `EEXIST` from the
+    /// permission errors. `None` (nothing made) sends the caller to the lookup, which then
+    /// orders the errors as Linux does: for another identity, a read-only view, set-id bits
+    /// the provider would strip (a compatibility event), or any refusal but `EEXIST` (a
+    /// wrapper may refuse before it looks at the name, where Linux says `EEXIST` first).
+    fn create_exclusive(
+        &self,
+        loc: &crate::node::Location,
+        name: &vfsbox_api::Name,
+        flags: i32,
+        mode: u32,
+    ) -> Option<Result<(Found, HandleId), Errno>> {
+        let perm = mode & 0o7777 & !self.umask_bits();
+        let setid = perm & (vfsbox_api::S_ISUID | vfsbox_api::S_ISGID) != 0;
+        if !self.eff.is_root() || self.read_only || (setid && !self.setid_bits) {
+            return None;
+        }
+        let provider =
+            OpenFlags::from_raw(flags & (PROVIDER_FLAGS | libc::O_EXCL) & !libc::O_TRUNC);
+        match self
+            .fs
+            .create(loc.node().id(), name, perm, provider, self.owner())
+        {
+            Ok((entry, handle)) => {
+                let node = NodeRef::adopt(&self.fs, entry.node);
+                let name = crate::node::LinkName::new(name.as_bytes());
+                Some(Ok((
+                    Found {
+                        parent: loc.clone(),
+                        leaf: Some((node, name)),
+                        attr: entry.attr,
+                    },
+                    handle,
+                )))
+            }
+            Err(e) if e == Errno::EEXIST => Some(Err(e)),
+            Err(_) => None,
         }
     }
 

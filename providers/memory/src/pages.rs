@@ -83,16 +83,23 @@ impl FileData {
             let index = pos / PAGE;
             let in_page = (pos % PAGE) as usize;
             let n = (PAGE_SIZE - in_page).min(len - done);
-            let page = match self.pages.entry(index) {
-                std::collections::btree_map::Entry::Occupied(page) => page.into_mut(),
+            match self.pages.entry(index) {
+                std::collections::btree_map::Entry::Occupied(page) => {
+                    page.into_mut()[in_page..in_page + n].copy_from_slice(&data[done..done + n]);
+                }
                 std::collections::btree_map::Entry::Vacant(slot) => {
                     if !quota.take_pages(1) {
                         break;
                     }
-                    slot.insert(zeroed_page())
+                    if n == PAGE_SIZE {
+                        // A new page written whole: copied once, not zeroed first.
+                        slot.insert(data[done..done + n].into());
+                    } else {
+                        slot.insert(zeroed_page())[in_page..in_page + n]
+                            .copy_from_slice(&data[done..done + n]);
+                    }
                 }
-            };
-            page[in_page..in_page + n].copy_from_slice(&data[done..done + n]);
+            }
             done += n;
         }
         if done == 0 {
