@@ -2,7 +2,7 @@
 """Turns criterion's results into the benchmark tables of docs/benchmarks.md.
 
 Usage: python3 benches/report.py [TARGET_DIR]
-(after `cargo bench --bench providers --bench scale --bench compose --bench posix`)
+(after `cargo bench --bench providers --bench scale --bench compose --bench posix --bench policy`)
 Prints Markdown: median per operation and the ratios to the baseline measured in the same run.
 """
 import json
@@ -108,3 +108,32 @@ if median("posix-emu-mem", "stat") is not None:
         "\nTargets: emu-mem / native-tmpfs at most 0.10x (aim 0.05x; 0.50x for the sequential "
         "read), emu-host / native-host at most 1.3x, native / raw at most 1.1x."
     )
+
+POLICY_SUBJECTS = ["bare", "mounts", "guard", "rules", "stack", "stack-paced"]
+POLICY_OPS = [
+    ("lookup (+forget)", "lookup"),
+    ("getattr", "getattr"),
+    ("open+read 4 KiB+release", "open_read4k_release"),
+]
+if median("policy-bare", "getattr") is not None:
+    print("\n### Policy stack against the bare memory provider (`benches/policy.rs`)\n")
+    print(
+        "Subjects: bare memory; a mount table of four memory providers; + an empty guard; "
+        "+ ten rules; + the audit log (the whole policy, built by vfsbox-policy), calls back to "
+        "back (the audit writer saturated); the same stack timed in bursts of 1,000 calls with "
+        "the log flushed between them (stack-paced: the writer keeps up). Ratios are to bare, "
+        "in the same run.\n"
+    )
+    print("| operation | " + " | ".join(POLICY_SUBJECTS) + " | " + " | ".join(f"{s} / bare" for s in POLICY_SUBJECTS[1:]) + " |")
+    print("|---" * (2 * len(POLICY_SUBJECTS)) + "|")
+    for label, op in POLICY_OPS:
+        values = [median(f"policy-{s}", op) for s in POLICY_SUBJECTS]
+        cells = [fmt(v) for v in values] + [ratio(v, values[0]) for v in values[1:]]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print("\nThrough the emulated POSIX layer (absolute path `/a/bench/data`, crossing the `/a` mount):\n")
+    print("| operation | over bare | over the stack | stack, paced | stack / bare | paced / bare |")
+    print("|---|---|---|---|---|---|")
+    for label, op in [("stat", "stat"), ("open+read 4 KiB+close", "open_read4k_close")]:
+        b, s, p = (median(f"policy-emu-{g}", op) for g in ("bare", "stack", "stack-paced"))
+        print(f"| {label} | {fmt(b)} | {fmt(s)} | {fmt(p)} | {ratio(s, b)} | {ratio(p, b)} |")
+    print("\nTarget (issue 6): stack / bare at most 1.3x for lookup, getattr and open+read 4 KiB+close.")
