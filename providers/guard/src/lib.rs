@@ -87,14 +87,19 @@
 //! `{"time": RFC 3339 UTC with ns, "sandbox", "op": the trait method, "path", "path2" (rename,
 //! link), "result": "ok"|"error", "errno": "ENOENT" (errors only), "duration_ns"}`. Handle
 //! calls carry the path the handle was opened by. Paths that are not UTF-8 are written with
-//! U+FFFD for the invalid bytes. Recording never blocks or fails a call: a bounded queue to one
-//! writer thread; a full queue counts a drop, reported by [`AuditLog::dropped`] and by a last
-//! line `{"dropped": N}` when the log closes.
+//! U+FFFD for the invalid bytes. Recording never blocks or fails a call: each calling thread
+//! appends to its own bounded batch, which one writer thread takes every 2 ms (and on
+//! [`AuditLog::flush`]); a full batch counts a drop, reported by [`AuditLog::dropped`] and by
+//! a last line `{"dropped": N}` when the log closes. One thread's lines are in call order;
+//! different threads' lines are ordered by completion time.
 //!
 //! # Cost
 //! `getattr`, `read` and `write` allocate nothing; a lookup of a known node under a known path
 //! allocates nothing and matches no glob; a new path is built once (one allocation) and
-//! matched once per rule.
+//! matched once per rule. `getattr` passes straight through until some node is seen hidden or
+//! with exec denied. An audited call adds two time-stamp-counter readings and one record in
+//! the thread's batch (the path bytes copied, no allocation once the batch has grown).
+//! Measured in `benches/policy.rs`; figures in `docs/benchmarks.md`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
