@@ -81,6 +81,17 @@ impl<'n> Trail<'n> {
     }
 }
 
+/// The two names of a rename, for [`Guarded::moved_refusal`].
+struct Moved<'a> {
+    dir: NodeId,
+    name: &'a Name,
+    new_dir: NodeId,
+    new_name: &'a Name,
+    from: &'a [u8],
+    to: &'a [u8],
+    exchange: bool,
+}
+
 impl Guarded {
     /// `inner` under `guard`. Globs are already compiled (in `guard.rules`); the root's
     /// verdicts are computed here.
@@ -657,10 +668,77 @@ impl Guarded {
         if let Some(&errno) = refusal {
             return Err(refuse::removal(&*self.inner, dir, name, errno));
         }
-        self.inner.rename(dir, name, new_dir, new_name, flags)?;
         let exchange = flags == RenameFlags::Exchange;
+        let rules_differ = self.rules.rename_conflict(&from, &to).is_some();
+        if rules_differ || self.symlinks.restricts() {
+            let moved = Moved {
+                dir,
+                name,
+                new_dir,
+                new_name,
+                from: &from,
+                to: &to,
+                exchange,
+            };
+            self.moved_refusal(&moved, &parent, &new_parent, rules_differ)?;
+        }
+        self.inner.rename(dir, name, new_dir, new_name, flags)?;
         self.table.renamed(&from, &to, exchange, &self.rules);
         Ok(())
+    }
+
+    /// What a permitted rename must still refuse because of what it moves. A directory
+    /// whose move would change a verdict below it (see [`Rules::rename_conflict`]) or could
+    /// take a relative link out of a `relative-inside` mount is `EXDEV`: rules are path
+    /// globs, so a rename of a parent must not carry hidden or protected paths to where no
+    /// rule covers them. `mv` answers `EXDEV` by copying and removing file by file, each
+    /// through the rules (hidden entries stay invisible to the copy, and the source
+    /// directory then stays, `ENOTEMPTY`). A symbolic link moved into a `relative-inside`
+    /// mount is checked as if made there (`EPERM`). A source that cannot be looked up is
+    /// left to the inner provider, which answers the right error.
+    fn moved_refusal(
+        &self,
+        m: &Moved<'_>,
+        parent: &PathBuf,
+        new_parent: &PathBuf,
+        rules_differ: bool,
+    ) -> Result<(), Errno> {
+        let Some((kind, target)) = self.peek(m.dir, m.name) else {
+            return Ok(());
+        };
+        let (other_kind, other_target) = if m.exchange {
+            match self.peek(m.new_dir, m.new_name) {
+                Some(found) => found,
+                None => return Ok(()),
+            }
+        } else {
+            (FileKind::Regular, None)
+        };
+        let moves_dir = kind == FileKind::Directory || other_kind == FileKind::Directory;
+        if moves_dir
+            && (rules_differ || self.symlinks.dir_move_may_escape(m.from, m.to, m.exchange))
+        {
+            return Err(Errno::EXDEV);
+        }
+        if let Some(target) = target {
+            self.symlinks.check(new_parent, &target)?;
+        }
+        if let Some(target) = other_target {
+            self.symlinks.check(parent, &target)?;
+        }
+        Ok(())
+    }
+
+    /// The kind of `dir/name` in the inner provider, and a symbolic link's target when some
+    /// mount restricts links; `None` if it cannot be looked up. The lookup is given back.
+    fn peek(&self, dir: NodeId, name: &Name) -> Option<(FileKind, Option<Vec<u8>>)> {
+        let entry = self.inner.lookup(dir, name).ok()?;
+        let kind = entry.attr.kind;
+        let target = (kind == FileKind::Symlink && self.symlinks.restricts())
+            .then(|| self.inner.readlink(entry.node).ok())
+            .flatten();
+        self.inner.forget(entry.node, 1);
+        Some((kind, target))
     }
 
     fn do_open(

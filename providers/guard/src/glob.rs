@@ -147,6 +147,74 @@ impl Glob {
     }
 }
 
+impl Glob {
+    /// True if some path strictly below the directory `dir` (sandbox-absolute, as for
+    /// [`Glob::matches`]) can match: `dir` followed by one or more components. Decided
+    /// component by component on the compiled segments, without knowing which names exist:
+    /// `**` matches anything, and a segment that could still be matched counts even if no
+    /// name in the tree matches it (so it may answer true for a class that matches no byte
+    /// of a name, never false for a path that matches). A relative `dir` is false.
+    ///
+    /// Used to decide whether a directory rename could change a verdict below it, and which
+    /// rules `policy show` lists under a mount.
+    pub fn can_match_below(&self, dir: &[u8]) -> bool {
+        self.states_after(dir)
+            .is_some_and(|states| states[..self.segments.len()].iter().any(|&s| s))
+    }
+
+    /// True if every path below `a` and the same path below `b` (`a/x` and `b/x`, for every
+    /// suffix `x`) either both match or both do not: the segments still to match after `a`
+    /// and after `b` are the same. False for a relative `a` or `b` (nothing to compare).
+    pub(crate) fn same_below(&self, a: &[u8], b: &[u8]) -> bool {
+        let live = self.segments.len();
+        match (self.states_after(a), self.states_after(b)) {
+            (Some(x), Some(y)) => x[..live] == y[..live],
+            _ => false,
+        }
+    }
+
+    /// The set of segment indices the match can be at after consuming every component of
+    /// `dir` (index `len` = the whole pattern consumed: `dir` itself matches); `None` for a
+    /// relative `dir`. The non-deterministic form of [`Glob::matches`], run on a prefix.
+    fn states_after(&self, dir: &[u8]) -> Option<Vec<bool>> {
+        if dir.first() != Some(&b'/') {
+            return None;
+        }
+        let segs = &self.segments;
+        let mut states = vec![false; segs.len() + 1];
+        states[0] = true;
+        close_any_depth(segs, &mut states);
+        let mut pos = 1.min(dir.len());
+        while let Some((comp, next)) = component(dir, pos) {
+            let mut after = vec![false; segs.len() + 1];
+            for (i, seg) in segs.iter().enumerate() {
+                if !states[i] {
+                    continue;
+                }
+                match seg {
+                    // `**` takes this component and may take more.
+                    Segment::AnyDepth => after[i] = true,
+                    seg if seg_matches(seg, comp) => after[i + 1] = true,
+                    _ => {}
+                }
+            }
+            close_any_depth(segs, &mut after);
+            states = after;
+            pos = next;
+        }
+        Some(states)
+    }
+}
+
+/// Adds, for every state at a `**`, the state after it (`**` matches zero components).
+fn close_any_depth(segs: &[Segment], states: &mut [bool]) {
+    for i in 0..segs.len() {
+        if states[i] && matches!(segs[i], Segment::AnyDepth) {
+            states[i + 1] = true;
+        }
+    }
+}
+
 /// The component of `path` starting at `pos`, and where the next one starts.
 fn component(path: &[u8], pos: usize) -> Option<(&[u8], usize)> {
     if pos >= path.len() {
@@ -417,6 +485,69 @@ mod tests {
         ];
         for &(pattern, path, expected) in table {
             assert_eq!(m(pattern, path), expected, "{pattern} against {path}");
+        }
+    }
+
+    #[test]
+    fn can_match_below_table() {
+        let table: &[(&str, &str, bool)] = &[
+            ("/shared/secrets/**", "/", true),
+            ("/shared/secrets/**", "/shared", true),
+            ("/shared/secrets/**", "/shared/secrets", true),
+            ("/shared/secrets/**", "/shared/secrets/a/b", true),
+            ("/shared/secrets/**", "/shared/other", false),
+            ("/shared/secrets/**", "/x", false),
+            // Strictly below: the directory itself matching is not enough.
+            ("/a/b", "/a/b", false),
+            ("/a/b", "/a", true),
+            ("/a/b", "/a/b/c", false),
+            ("/", "/", false),
+            ("/**", "/", true),
+            ("/**", "/any/where", true),
+            ("/**/.git", "/x/y", true),
+            ("/**/.git/**", "/x/.git", true),
+            ("/src/**/.git/**", "/out", false),
+            ("/src/**/.git/**", "/src/a/b", true),
+            ("/a/**/z", "/a/q", true),
+            ("/a/**/z", "/b", false),
+            ("/*/k", "/anything", true),
+            ("/*/k", "/a/b", false),
+            ("/[ab]/k", "/c", false),
+            ("/[ab]/k", "/b", true),
+            ("/out/*.o", "/out", true),
+            ("/out/*.o", "/out/x.o", false),
+        ];
+        for &(pattern, dir, expected) in table {
+            let g = Glob::new(pattern).unwrap();
+            assert_eq!(
+                g.can_match_below(dir.as_bytes()),
+                expected,
+                "{pattern} below {dir}"
+            );
+        }
+        assert!(!Glob::new("/**").unwrap().can_match_below(b"rel"));
+    }
+
+    #[test]
+    fn same_below_compares_what_is_left_to_match() {
+        let table: &[(&str, &str, &str, bool)] = &[
+            // `**` before the part that decides: any two directories outside `.git` agree.
+            ("/**/.git/**", "/a/b", "/a/c", true),
+            ("/**/.git/**", "/a/.git", "/a/c", false),
+            ("/shared/secrets/**", "/shared", "/x", false),
+            ("/shared/secrets/**", "/p", "/q/r", true),
+            ("/out/protected/**", "/out/protected", "/out/p2", false),
+            ("/out/protected/**", "/out/a", "/out/b", true),
+            ("/*/k", "/a", "/b", true),
+            ("/a/k", "/a", "/b", false),
+        ];
+        for &(pattern, a, b, expected) in table {
+            let g = Glob::new(pattern).unwrap();
+            assert_eq!(
+                g.same_below(a.as_bytes(), b.as_bytes()),
+                expected,
+                "{pattern}: {a} vs {b}"
+            );
         }
     }
 

@@ -105,6 +105,29 @@ impl Rules {
         ALLOW
     }
 
+    /// Whether renaming the directory `from` to `to` (sandbox-absolute) could change the
+    /// verdict of something below it, and why: the index of a rule that is not `allow` and
+    /// can match a path strictly below `from` or below `to`, given that some rule matches
+    /// differently below the two (for some suffix `x`, one of `from/x`, `to/x` matches and
+    /// the other not). `None`: every path below gets the same verdicts after the move as
+    /// before, so the rename is safe to pass as one operation.
+    ///
+    /// Why both conditions: with no restrictive rule below either side, every path below
+    /// both is allowed before and after; with every rule matching alike below both sides,
+    /// the first matching rule is the same for every suffix and class. Allow rules count for
+    /// the second (an earlier allow can shadow a later deny on one side only). The second
+    /// keeps `/**/.git/**`-style rules from refusing every directory rename in the tree.
+    pub fn rename_conflict(&self, from: &[u8], to: &[u8]) -> Option<usize> {
+        let restrictive = self.rules.iter().position(|r| {
+            r.action != Action::Allow
+                && (r.glob.can_match_below(from) || r.glob.can_match_below(to))
+        })?;
+        self.rules
+            .iter()
+            .any(|r| !r.glob.same_below(from, to))
+            .then_some(restrictive)
+    }
+
     /// The index of the deciding rule for every class at once, each glob matched at most
     /// once (what the node table stores).
     pub(crate) fn decide_all(&self, path: &[u8]) -> [Option<usize>; 11] {

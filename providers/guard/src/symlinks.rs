@@ -60,6 +60,33 @@ impl SymlinkModes {
     }
 }
 
+impl SymlinkModes {
+    /// True if moving the directory `from` to `to` (swapping them for `exchange`) could make
+    /// a relative link inside it leave a `relative-inside` mount. Links were checked from
+    /// their directory's depth below the mount (only the depth counts in the lexical
+    /// resolution); at the same depth or deeper they stay inside, so only a move to a
+    /// shallower place (or to another mount entry) is refused. Directories are not walked
+    /// for links: any such move is refused.
+    pub(crate) fn dir_move_may_escape(&self, from: &[u8], to: &[u8], exchange: bool) -> bool {
+        let entry = |p: &[u8]| self.mounts.iter().position(|(at, _)| is_under(p, at));
+        let (a, b) = (entry(from), entry(to));
+        let inside =
+            |i: Option<usize>| i.is_some_and(|i| self.mounts[i].1 == SymlinkMode::RelativeInside);
+        if !inside(a) && !inside(b) {
+            return false;
+        }
+        if a != b {
+            return true;
+        }
+        let depth = |p: &[u8]| p.iter().filter(|&&c| c == b'/').count();
+        if exchange {
+            depth(from) != depth(to)
+        } else {
+            depth(to) < depth(from)
+        }
+    }
+}
+
 /// A mount path without trailing `/` (the root mount is empty: every path is under it).
 fn normalize(at: &[u8]) -> Vec<u8> {
     let mut at = at.to_vec();

@@ -72,25 +72,8 @@ pub fn ops(ops: OpSet) -> Vec<&'static str> {
     }
 }
 
-/// True if the glob `pattern` can match `at` or a path below it.
+/// True if the glob `pattern` can match `at` or a path below it (the glob crate's own
+/// component-wise [`Glob::can_match_below`], so `show` and the rename check agree).
 pub fn can_apply(pattern: &str, at: &str) -> bool {
-    let pat: Vec<&str> = pattern.trim_start_matches('/').split('/').collect();
-    let dirs: Vec<&str> = at
-        .trim_start_matches('/')
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .collect();
-    for (i, dir) in dirs.iter().enumerate() {
-        let Some(p) = pat.get(i) else {
-            return false;
-        };
-        if *p == "**" {
-            return true;
-        }
-        let one = Glob::new(&format!("/{p}"));
-        if !one.is_ok_and(|g| g.matches(format!("/{dir}").as_bytes())) {
-            return false;
-        }
-    }
-    true
+    Glob::new(pattern).is_ok_and(|g| g.matches(at.as_bytes()) || g.can_match_below(at.as_bytes()))
 }

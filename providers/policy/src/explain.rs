@@ -26,6 +26,10 @@ pub struct Explanation {
     pub errno: Option<String>,
     /// One sentence: what made the answer.
     pub reason: String,
+    /// For `rename`: why renaming the path, if it is a directory, can answer `EXDEV` (a rule
+    /// that is not `allow` can match below it, so moving it could change verdicts there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory_rename: Option<String>,
 }
 
 /// The mount a path is in.
@@ -116,6 +120,7 @@ impl Policy {
                         rule,
                     },
                     errno: Some("ENOENT".to_string()),
+                    directory_rename: None,
                 };
             }
         }
@@ -193,6 +198,9 @@ impl Policy {
                 ),
             )
         };
+        let directory_rename = (op == Op::Rename)
+            .then(|| self.directory_rename(&path))
+            .flatten();
         Explanation {
             path,
             op: op.name().to_string(),
@@ -201,7 +209,24 @@ impl Policy {
             decision,
             errno: errno.map(name),
             reason,
+            directory_rename,
         }
+    }
+
+    /// Why a rename of the directory `path` can be `EXDEV`: the first rule that is not
+    /// `allow` and can match below it (the guard refuses when some rule matches differently
+    /// below the destination; which destinations do is not known here).
+    fn directory_rename(&self, path: &str) -> Option<String> {
+        let (i, r) =
+            self.compiled.iter().enumerate().find(|(_, r)| {
+                r.action != Action::Allow && r.glob.can_match_below(path.as_bytes())
+            })?;
+        let line = self.rules.get(i).map_or(0, |s| s.line);
+        Some(format!(
+            "if {path} is a directory, renaming it is EXDEV wherever the rules below the destination differ from those below it: rule {} (line {line}, {}) can match below it; `mv` then copies and removes file by file, each through the rules",
+            i + 1,
+            r.glob
+        ))
     }
 
     /// The mount `path` (normalized) is in: the longest mount path that is it or above it.
@@ -279,6 +304,10 @@ impl fmt::Display for Explanation {
             )?,
             None => writeln!(f, "  rule:      none matched")?,
         }
-        write!(f, "  why:       {}", self.reason)
+        write!(f, "  why:       {}", self.reason)?;
+        if let Some(d) = &self.directory_rename {
+            write!(f, "\n  directory: {d}")?;
+        }
+        Ok(())
     }
 }

@@ -17,7 +17,7 @@ fn golden(name: &str, got: &str) {
 }
 
 /// The explain cases of the golden file: path, op.
-const CASES: [(&str, Op); 10] = [
+const CASES: [(&str, Op); 12] = [
     ("/src/main.rs", Op::Read),
     ("/src/main.rs", Op::Write),
     ("/src/.git/HEAD", Op::Read),
@@ -28,6 +28,8 @@ const CASES: [(&str, Op); 10] = [
     ("/tmp/x", Op::Create),
     ("/etc/passwd", Op::Read),
     ("/etc", Op::Create),
+    ("/src", Op::Rename),
+    ("/tmp/x", Op::Rename),
 ];
 
 #[test]
