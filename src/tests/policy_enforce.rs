@@ -233,6 +233,21 @@ impl Side<'_> {
             "deny: unlink",
             unit(posix.unlink(&self.p("/host/locked/file"))),
         );
+        // Renaming the directory would carry its files out from under the rule: EXDEV (mv
+        // then copies file by file, each through the rules).
+        step(
+            "deny: rename the directory",
+            unit(posix.rename(&self.p("/host/locked"), &self.p("/host/unlocked"))),
+        );
+        step(
+            "deny: still in place",
+            posix
+                .open(&self.p("/host/locked/file"), O_WRONLY, 0)
+                .map(|fd| {
+                    let _ = posix.close(fd);
+                    String::new()
+                }),
+        );
 
         // deny with EPERM: chmod and chown.
         step(
@@ -393,6 +408,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("deny: read", "ok content\n"),
     ("deny: create", "EACCES"),
     ("deny: unlink", "EACCES"),
+    ("deny: rename the directory", "EXDEV"),
+    ("deny: still in place", "EACCES"),
     ("deny EPERM: chmod", "EPERM"),
     ("deny EPERM: chown", "EPERM"),
     ("read-only: open for writing", "EROFS"),
@@ -430,6 +447,7 @@ const AUDITED_ONCE: &[(&str, &str, &str)] = &[
     ("symlink", "/nolinks/l", "EPERM"),
     ("setxattr", "/host/nox/file", "EACCES"),
     ("setxattr", "/host/r/file", "ok"),
+    ("rename", "/host/locked", "EXDEV"),
 ];
 
 /// Checks the audit log of a side after its run.
@@ -445,7 +463,13 @@ fn check_audit(side: &str, sandbox: &vfsbox_policy::Sandbox, dir: &Path) {
     assert_eq!(lines.len() as u64, audit.written(), "{side}");
     for line in &lines {
         assert_eq!(line["sandbox"], "enforce", "{side}: {line}");
-        assert!(line["duration_ns"].is_u64(), "{side}: {line}");
+        // At the default level ("access") a failed lookup, getattr, read… is recorded
+        // without being timed; every other line has its duration.
+        assert!(
+            line["duration_ns"].is_u64()
+                || (line["result"] == "error" && line.get("duration_ns").is_none()),
+            "{side}: {line}"
+        );
         assert!(
             line["time"].as_str().unwrap().ends_with('Z'),
             "{side}: {line}"
@@ -466,6 +490,33 @@ fn check_audit(side: &str, sandbox: &vfsbox_policy::Sandbox, dir: &Path) {
             assert_eq!(line["errno"], *result, "{side}: {line}");
         }
     }
+    // The default level records no successful metadata query or data call (every step
+    // stats, looks up and reads)…
+    let quiet = [
+        "lookup", "getattr", "statfs", "readlink", "read", "write", "flush", "seek",
+    ];
+    let noisy: Vec<_> = lines
+        .iter()
+        .filter(|l| quiet.iter().any(|q| l["op"] == *q) && l["result"] == "ok")
+        .collect();
+    assert!(noisy.is_empty(), "{side}: {noisy:?}");
+    // …and a file handle's release carries what was read and written through it.
+    let read_back = lines
+        .iter()
+        .find(|l| l["op"] == "release" && l["path"] == "/host/locked/file")
+        .unwrap_or_else(|| panic!("{side}: no release of /host/locked/file"));
+    assert_eq!(
+        read_back["bytes_read"],
+        "content\n".len(),
+        "{side}: {read_back}"
+    );
+    assert_eq!(read_back["bytes_written"], 0, "{side}: {read_back}");
+    let allowed = lines
+        .iter()
+        .find(|l| l["op"] == "release" && l["path"] == "/host/frozen/open/file")
+        .unwrap_or_else(|| panic!("{side}: no release of /host/frozen/open/file"));
+    assert_eq!(allowed["bytes_written"], 3, "{side}: {allowed}");
+
     // chmod and chown of /host/perm/file: one setattr call each, both refused.
     let perm: Vec<_> = lines
         .iter()

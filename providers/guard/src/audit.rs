@@ -50,6 +50,24 @@ pub(crate) enum AuditPath<'n> {
     Joined(PathBuf, &'n Name),
 }
 
+/// The bytes a file handle read and wrote, reported on its `release` line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Bytes {
+    pub(crate) read: u64,
+    pub(crate) written: u64,
+}
+
+/// How one call went, for [`AuditLog::record`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Outcome {
+    /// Raw clock reading before the call, if it was timed.
+    pub(crate) start: Option<u64>,
+    /// Raw clock reading after it.
+    pub(crate) end: u64,
+    pub(crate) errno: Option<Errno>,
+    pub(crate) bytes: Option<Bytes>,
+}
+
 /// Where a record's path is in its batch's byte arena; `len == NONE` for no path.
 #[derive(Clone, Copy, Debug)]
 struct Span {
@@ -68,6 +86,10 @@ struct Record {
     /// Raw clock readings (see [`AuditLog::now`]), scaled on the writer thread.
     start: u64,
     end: u64,
+    /// `start` was read before the call (else it is `end`: no duration is written).
+    timed: bool,
+    /// A file handle's totals, on its `release` line.
+    bytes: Option<Bytes>,
     errno: Option<Errno>,
     path: Span,
     path2: Span,
@@ -233,18 +255,22 @@ impl AuditLog {
         self.shared.clock.raw()
     }
 
-    /// Records one call that started at `start` and ended at `end` (readings of
-    /// [`AuditLog::now`]), without waiting; a full batch counts a drop.
+    /// Records one call (its times are readings of [`AuditLog::now`]), without waiting; a
+    /// full batch counts a drop.
     #[inline]
     pub(crate) fn record(
         &self,
         op: &'static str,
-        start: u64,
-        end: u64,
+        outcome: Outcome,
         path: &AuditPath<'_>,
         path2: &AuditPath<'_>,
-        errno: Option<Errno>,
     ) {
+        let Outcome {
+            start,
+            end,
+            errno,
+            bytes,
+        } = outcome;
         let shared = &*self.shared;
         let stored = shared.writing
             && SLOTS
@@ -268,8 +294,10 @@ impl AuditLog {
                     let path2 = batch.push_path(path2);
                     batch.records.push(Record {
                         op,
-                        start,
+                        start: start.unwrap_or(end),
                         end,
+                        timed: start.is_some(),
+                        bytes,
                         errno,
                         path,
                         path2,
@@ -324,7 +352,9 @@ pub(crate) struct Event<'a> {
     pub(crate) path: Option<&'a [u8]>,
     pub(crate) path2: Option<&'a [u8]>,
     pub(crate) errno: Option<Errno>,
-    pub(crate) duration_ns: u64,
+    /// `None` for a call recorded only because it failed (not timed).
+    pub(crate) duration_ns: Option<u64>,
+    pub(crate) bytes: Option<Bytes>,
 }
 
 fn write_loop(
@@ -435,7 +465,10 @@ fn take_and_write(
                 path: batch.path(record.path),
                 path2: batch.path(record.path2),
                 errno: record.errno,
-                duration_ns: clock.delta_as_nanos(record.start, record.end),
+                duration_ns: record
+                    .timed
+                    .then(|| clock.delta_as_nanos(record.start, record.end)),
+                bytes: record.bytes,
             },
             face,
         );
@@ -514,8 +547,16 @@ pub(crate) fn format_event(
             line.push(b'"');
         }
     }
-    line.extend_from_slice(b",\"duration_ns\":");
-    decimal(line, event.duration_ns, 1);
+    if let Some(bytes) = event.bytes {
+        line.extend_from_slice(b",\"bytes_read\":");
+        decimal(line, bytes.read, 1);
+        line.extend_from_slice(b",\"bytes_written\":");
+        decimal(line, bytes.written, 1);
+    }
+    if let Some(ns) = event.duration_ns {
+        line.extend_from_slice(b",\"duration_ns\":");
+        decimal(line, ns, 1);
+    }
     line.extend_from_slice(b"}\n");
 }
 
@@ -669,7 +710,33 @@ mod tests {
             path: Some(b"/a\"b"),
             path2: Some(b"/c\n"),
             errno: Some(Errno::EACCES),
-            duration_ns: 5,
+            duration_ns: Some(5),
+            bytes: None,
+        };
+        format_event(
+            &mut line,
+            &json_string("s"),
+            &event,
+            &mut Clockface::default(),
+        );
+        assert_eq!(
+            String::from_utf8(line.clone()).unwrap(),
+            "{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"sandbox\":\"s\",\"op\":\"rename\",\
+             \"path\":\"/a\\\"b\",\"path2\":\"/c\\n\",\"result\":\"error\",\"errno\":\"EACCES\",\
+             \"duration_ns\":5}\n"
+        );
+        line.clear();
+        let event = Event {
+            time: UNIX_EPOCH,
+            op: "release",
+            path: Some(b"/f"),
+            path2: None,
+            errno: None,
+            duration_ns: None,
+            bytes: Some(Bytes {
+                read: 4096,
+                written: 0,
+            }),
         };
         format_event(
             &mut line,
@@ -679,9 +746,8 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(line).unwrap(),
-            "{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"sandbox\":\"s\",\"op\":\"rename\",\
-             \"path\":\"/a\\\"b\",\"path2\":\"/c\\n\",\"result\":\"error\",\"errno\":\"EACCES\",\
-             \"duration_ns\":5}\n"
+            "{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"sandbox\":\"s\",\"op\":\"release\",\
+             \"path\":\"/f\",\"result\":\"ok\",\"bytes_read\":4096,\"bytes_written\":0}\n"
         );
     }
 }

@@ -1,13 +1,15 @@
 //! [`Guarded`]: the wrapper that enforces a [`Guard`] on any provider.
 
-use crate::audit::{AuditLog, AuditPath};
+use crate::audit::{AuditLog, AuditPath, Bytes, Outcome};
 use crate::handles::{HandleInfo, HandleTable};
+use crate::levels::{AuditLevel, Class, When};
 use crate::limits::{Limits, Meter};
 use crate::paths::{child_path, PathBuf, PathTable};
 use crate::refuse;
 use crate::symlinks::{SymlinkMode, SymlinkModes};
 use crate::verdicts::Verdicts;
 use crate::{Action, Op, OpSet, Rules};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use vfsbox_api::{
     Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
@@ -24,8 +26,10 @@ pub struct Guard {
     /// Symlink creation per mount path (e.g. `"/out"`); the longest prefix applies, and paths
     /// under no listed mount allow every symlink.
     pub symlinks: Vec<(String, SymlinkMode)>,
-    /// Where each call is recorded, if anywhere.
+    /// Where calls are recorded, if anywhere.
     pub audit: Option<Arc<AuditLog>>,
+    /// Which calls are recorded (failures always are).
+    pub audit_level: AuditLevel,
 }
 
 /// A provider seen through a [`Guard`]: node ids, handle ids and cookies are the inner
@@ -37,6 +41,7 @@ pub struct Guarded {
     meter: Meter,
     symlinks: SymlinkModes,
     audit: Option<Arc<AuditLog>>,
+    level: AuditLevel,
     table: PathTable,
     handles: HandleTable,
     /// Some rule hides: listings must be filtered and lookups checked.
@@ -48,12 +53,37 @@ pub struct Guarded {
 /// The paths of one call, for its audit line; filled only when there is a log. A name is
 /// borrowed from the call (`'n`), never copied here.
 struct Trail<'n> {
+    /// Gather paths as the call goes (it will be recorded, or may be).
     on: bool,
     path: AuditPath<'n>,
     path2: AuditPath<'n>,
+    /// The call changed something (a handle that wrote): recorded at `When::IfMarked`.
+    keep: bool,
+    /// A file handle's totals, for its `release` line.
+    bytes: Option<Bytes>,
+}
+
+/// What a call is about, to find its paths after a failure of a call that gathered none.
+#[derive(Clone, Copy)]
+enum Subject<'n> {
+    Node(NodeId),
+    Handle(HandleId),
+    Name(NodeId, &'n Name),
+    Names(NodeId, &'n Name, NodeId, &'n Name),
+    Link(NodeId, NodeId, &'n Name),
 }
 
 impl<'n> Trail<'n> {
+    fn new(on: bool) -> Trail<'n> {
+        Trail {
+            on,
+            path: AuditPath::None,
+            path2: AuditPath::None,
+            keep: false,
+            bytes: None,
+        }
+    }
+
     fn shared(&mut self, path: &PathBuf) {
         if self.on {
             self.path = AuditPath::Shared(path.clone());
@@ -105,6 +135,7 @@ impl Guarded {
             meter: Meter::new(guard.limits),
             symlinks: SymlinkModes::new(&guard.symlinks),
             audit: guard.audit,
+            level: guard.audit_level,
             table,
             handles: HandleTable::default(),
             rules,
@@ -133,39 +164,102 @@ impl Guarded {
         self.audit.as_ref()
     }
 
-    /// Runs one call: `f` fills the trail; the result is logged (if there is a log).
+    /// Runs one call of `class`: `f` fills the trail; the result is recorded if the audit
+    /// level says so. A call recorded only on failure reads no clock and gathers no path
+    /// unless it fails; then its paths are found from `subject` and the line has no
+    /// duration.
     #[inline]
     fn audited<'n, T>(
         &self,
         op: &'static str,
+        class: Class,
+        subject: Subject<'n>,
         f: impl FnOnce(&mut Trail<'n>) -> Result<T, Errno>,
     ) -> Result<T, Errno> {
         let Some(log) = &self.audit else {
-            let mut trail = Trail {
-                on: false,
-                path: AuditPath::None,
-                path2: AuditPath::None,
-            };
-            return f(&mut trail);
+            return f(&mut Trail::new(false));
         };
-        // Two raw clock readings per call; the writer thread turns them into times.
+        let when = self.level.when(class);
+        if when == When::Failures {
+            let mut trail = Trail::new(false);
+            let result = f(&mut trail);
+            if let Err(errno) = &result {
+                trail.on = true;
+                self.late_trail(subject, &mut trail);
+                let outcome = Outcome {
+                    start: None,
+                    end: log.now(),
+                    errno: Some(*errno),
+                    bytes: trail.bytes,
+                };
+                log.record(op, outcome, &trail.path, &trail.path2);
+            }
+            return result;
+        }
+        // Two raw clock readings per recorded call; the writer thread turns them into times.
         let start = log.now();
-        let mut trail = Trail {
-            on: true,
-            path: AuditPath::None,
-            path2: AuditPath::None,
-        };
+        let mut trail = Trail::new(true);
         let result = f(&mut trail);
-        let end = log.now();
-        log.record(
-            op,
-            start,
-            end,
-            &trail.path,
-            &trail.path2,
-            result.as_ref().err().copied(),
-        );
+        if when == When::Always || trail.keep || result.is_err() {
+            let outcome = Outcome {
+                start: Some(start),
+                end: log.now(),
+                errno: result.as_ref().err().copied(),
+                bytes: trail.bytes,
+            };
+            log.record(op, outcome, &trail.path, &trail.path2);
+        }
         result
+    }
+
+    /// The paths of a failed call that gathered none, from what it was about.
+    fn late_trail<'n>(&self, subject: Subject<'n>, trail: &mut Trail<'n>) {
+        let dir_path = |dir: NodeId| self.table.get(dir).and_then(|(p, _)| p);
+        match subject {
+            Subject::Node(node) => self.node_trail(node, trail),
+            Subject::Handle(handle) => self.handle_trail(handle, trail),
+            Subject::Name(dir, name) => {
+                if let Some(p) = dir_path(dir) {
+                    trail.joined(&p, name);
+                }
+            }
+            Subject::Names(dir, name, new_dir, new_name) => {
+                if let Some(p) = dir_path(dir) {
+                    trail.joined(&p, name);
+                }
+                if let Some(p) = dir_path(new_dir) {
+                    trail.joined2(&p, new_name);
+                }
+            }
+            Subject::Link(node, new_dir, new_name) => {
+                self.node_trail(node, trail);
+                if let Some(p) = dir_path(new_dir) {
+                    trail.joined2(&p, new_name);
+                }
+            }
+        }
+    }
+
+    /// Adds a data call's bytes to its handle's totals (only with a log: the `release` line
+    /// reports them) and, for a call being recorded, takes the handle's path: one table
+    /// lookup for both.
+    fn tally(&self, handle: HandleId, bytes: Option<Bytes>, trail: &mut Trail<'_>) {
+        if self.audit.is_none() {
+            return;
+        }
+        let on = trail.on;
+        let path = self.handles.with(handle, |h| {
+            if let Some(b) = bytes {
+                h.read.fetch_add(b.read, Ordering::Relaxed);
+                h.written.fetch_add(b.written, Ordering::Relaxed);
+            }
+            if on {
+                h.path.clone()
+            } else {
+                None
+            }
+        });
+        trail.shared_opt(path.flatten());
     }
 
     /// The path and verdicts of a node the wrapper handed out; `ESTALE` for any other.
@@ -252,6 +346,8 @@ impl Guarded {
                         counted,
                         writable: flags.writable(),
                         append: flags.contains(OpenFlags::APPEND),
+                        read: AtomicU64::new(0),
+                        written: AtomicU64::new(0),
                     },
                 );
                 Ok(handle)
@@ -260,6 +356,15 @@ impl Guarded {
                 self.meter.release_handle(counted);
                 Err(e)
             }
+        }
+    }
+
+    /// What an open with `flags` is for the audit level: `O_TRUNC` changes the file.
+    fn open_class(flags: OpenFlags) -> Class {
+        if flags.contains(OpenFlags::TRUNCATE) {
+            Class::Change
+        } else {
+            Class::Access
         }
     }
 
@@ -479,6 +584,8 @@ impl Guarded {
                         counted,
                         writable: flags.writable(),
                         append: flags.contains(OpenFlags::APPEND),
+                        read: AtomicU64::new(0),
+                        written: AtomicU64::new(0),
                     },
                 );
                 Ok((entry, handle))
@@ -784,24 +891,14 @@ impl Guarded {
         })
     }
 
-    fn do_write(
-        &self,
-        handle: HandleId,
-        offset: u64,
-        data: &[u8],
-        trail: &mut Trail<'_>,
-    ) -> Result<usize, Errno> {
+    fn do_write(&self, handle: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno> {
         if !self.meter.limits_writes() {
-            if trail.on {
-                trail.shared_opt(self.handles.path(handle));
-            }
             return self.inner.write(handle, offset, data);
         }
-        let (node, writable, append, path) = self
+        let (node, writable, append) = self
             .handles
-            .with(handle, |h| (h.node, h.writable, h.append, h.path.clone()))
+            .with(handle, |h| (h.node, h.writable, h.append))
             .ok_or(Errno::EBADF)?;
-        trail.shared_opt(path);
         if !writable || data.is_empty() {
             return self.inner.write(handle, offset, data);
         }
@@ -871,16 +968,23 @@ impl Guarded {
         self.inner.fallocate(handle, mode, offset, len)
     }
 
+    /// `file`: a file handle, whose line carries its byte totals (and is a change if it
+    /// wrote).
     fn do_release(
         &self,
         handle: HandleId,
+        file: bool,
         trail: &mut Trail<'_>,
         release: impl FnOnce() -> Result<(), Errno>,
     ) -> Result<(), Errno> {
-        let info = self.handles.remove(handle);
-        if let Some(info) = &info {
-            trail.shared_opt(info.path.clone());
+        if let Some(info) = self.handles.remove(handle) {
             self.meter.release_handle(info.counted);
+            if file && self.audit.is_some() {
+                let bytes = info.bytes();
+                trail.keep = bytes.written > 0;
+                trail.bytes = Some(bytes);
+            }
+            trail.shared_opt(info.path);
         }
         release()
     }
@@ -953,7 +1057,8 @@ impl FileSystem for Guarded {
     }
 
     /// The inner provider's backing file, only when nothing here acts on `read`/`write` of an
-    /// open handle: no audit log (each read and write is a line) and no file-size or
+    /// open handle: no audit log (each read and write is a line, or counted for the handle's
+    /// `release` line) and no file-size or
     /// bytes-written limit (writes are cut short here). Rules and the open-files limit are
     /// checked at `open`, which still comes here, so they do not stop it.
     fn backing_file(&self, handle: HandleId) -> Option<std::os::fd::OwnedFd> {
@@ -964,7 +1069,9 @@ impl FileSystem for Guarded {
     }
 
     fn lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
-        self.audited("lookup", |t| self.do_lookup(dir, name, t))
+        self.audited("lookup", Class::Query, Subject::Name(dir, name), |t| {
+            self.do_lookup(dir, name, t)
+        })
     }
 
     /// Mirrored in the node table, then forwarded. Not audited (the kernel sends many).
@@ -974,7 +1081,9 @@ impl FileSystem for Guarded {
     }
 
     fn getattr(&self, node: NodeId) -> Result<Attr, Errno> {
-        self.audited("getattr", |t| self.do_getattr(node, t))
+        self.audited("getattr", Class::Query, Subject::Node(node), |t| {
+            self.do_getattr(node, t)
+        })
     }
 
     fn setattr(
@@ -983,15 +1092,21 @@ impl FileSystem for Guarded {
         changes: &SetAttr,
         handle: Option<HandleId>,
     ) -> Result<Attr, Errno> {
-        self.audited("setattr", |t| self.do_setattr(node, changes, handle, t))
+        self.audited("setattr", Class::Change, Subject::Node(node), |t| {
+            self.do_setattr(node, changes, handle, t)
+        })
     }
 
     fn readlink(&self, node: NodeId) -> Result<Vec<u8>, Errno> {
-        self.audited("readlink", |t| self.do_readlink(node, t))
+        self.audited("readlink", Class::Query, Subject::Node(node), |t| {
+            self.do_readlink(node, t)
+        })
     }
 
     fn mkdir(&self, dir: NodeId, name: &Name, perm: u32, owner: Owner) -> Result<Entry, Errno> {
-        self.audited("mkdir", |t| self.do_mkdir(dir, name, perm, owner, t))
+        self.audited("mkdir", Class::Change, Subject::Name(dir, name), |t| {
+            self.do_mkdir(dir, name, perm, owner, t)
+        })
     }
 
     fn mknod(
@@ -1003,7 +1118,7 @@ impl FileSystem for Guarded {
         rdev: u64,
         owner: Owner,
     ) -> Result<Entry, Errno> {
-        self.audited("mknod", |t| {
+        self.audited("mknod", Class::Change, Subject::Name(dir, name), |t| {
             self.do_mknod(dir, name, kind, perm, rdev, owner, t)
         })
     }
@@ -1016,7 +1131,7 @@ impl FileSystem for Guarded {
         flags: OpenFlags,
         owner: Owner,
     ) -> Result<(Entry, HandleId), Errno> {
-        self.audited("create", |t| {
+        self.audited("create", Class::Change, Subject::Name(dir, name), |t| {
             self.do_create(dir, name, perm, flags, owner, t)
         })
     }
@@ -1028,21 +1143,28 @@ impl FileSystem for Guarded {
         target: &[u8],
         owner: Owner,
     ) -> Result<Entry, Errno> {
-        self.audited("symlink", |t| self.do_symlink(dir, name, target, owner, t))
+        self.audited("symlink", Class::Change, Subject::Name(dir, name), |t| {
+            self.do_symlink(dir, name, target, owner, t)
+        })
     }
 
     fn link(&self, node: NodeId, new_dir: NodeId, new_name: &Name) -> Result<Entry, Errno> {
-        self.audited("link", |t| self.do_link(node, new_dir, new_name, t))
+        self.audited(
+            "link",
+            Class::Change,
+            Subject::Link(node, new_dir, new_name),
+            |t| self.do_link(node, new_dir, new_name, t),
+        )
     }
 
     fn unlink(&self, dir: NodeId, name: &Name) -> Result<(), Errno> {
-        self.audited("unlink", |t| {
+        self.audited("unlink", Class::Change, Subject::Name(dir, name), |t| {
             self.do_remove(dir, name, t, || self.inner.unlink(dir, name))
         })
     }
 
     fn rmdir(&self, dir: NodeId, name: &Name) -> Result<(), Errno> {
-        self.audited("rmdir", |t| {
+        self.audited("rmdir", Class::Change, Subject::Name(dir, name), |t| {
             self.do_remove(dir, name, t, || self.inner.rmdir(dir, name))
         })
     }
@@ -1055,56 +1177,76 @@ impl FileSystem for Guarded {
         new_name: &Name,
         flags: RenameFlags,
     ) -> Result<(), Errno> {
-        self.audited("rename", |t| {
-            self.do_rename(dir, name, new_dir, new_name, flags, t)
-        })
+        self.audited(
+            "rename",
+            Class::Change,
+            Subject::Names(dir, name, new_dir, new_name),
+            |t| self.do_rename(dir, name, new_dir, new_name, flags, t),
+        )
     }
 
     fn open(&self, node: NodeId, flags: OpenFlags) -> Result<HandleId, Errno> {
-        self.audited("open", |t| self.do_open(node, flags, t))
+        self.audited("open", Self::open_class(flags), Subject::Node(node), |t| {
+            self.do_open(node, flags, t)
+        })
     }
 
     /// Checked at open; passes through (the handle's path only for the audit line).
     fn read(&self, handle: HandleId, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        self.audited("read", |t| {
-            self.handle_trail(handle, t);
-            self.inner.read(handle, offset, buf)
+        self.audited("read", Class::Data, Subject::Handle(handle), |t| {
+            let result = self.inner.read(handle, offset, buf);
+            let bytes = result.as_ref().ok().map(|&n| Bytes {
+                read: n as u64,
+                written: 0,
+            });
+            self.tally(handle, bytes, t);
+            result
         })
     }
 
     fn write(&self, handle: HandleId, offset: u64, data: &[u8]) -> Result<usize, Errno> {
-        self.audited("write", |t| self.do_write(handle, offset, data, t))
+        self.audited("write", Class::Data, Subject::Handle(handle), |t| {
+            let result = self.do_write(handle, offset, data);
+            let bytes = result.as_ref().ok().map(|&n| Bytes {
+                read: 0,
+                written: n as u64,
+            });
+            self.tally(handle, bytes, t);
+            result
+        })
     }
 
     fn flush(&self, handle: HandleId) -> Result<(), Errno> {
-        self.audited("flush", |t| {
+        self.audited("flush", Class::Data, Subject::Handle(handle), |t| {
             self.handle_trail(handle, t);
             self.inner.flush(handle)
         })
     }
 
     fn fsync(&self, handle: HandleId, datasync: bool) -> Result<(), Errno> {
-        self.audited("fsync", |t| {
+        self.audited("fsync", Class::Access, Subject::Handle(handle), |t| {
             self.handle_trail(handle, t);
             self.inner.fsync(handle, datasync)
         })
     }
 
     fn release(&self, handle: HandleId) -> Result<(), Errno> {
-        self.audited("release", |t| {
-            self.do_release(handle, t, || self.inner.release(handle))
+        self.audited("release", Class::Release, Subject::Handle(handle), |t| {
+            self.do_release(handle, true, t, || self.inner.release(handle))
         })
     }
 
     fn seek(&self, handle: HandleId, offset: u64, what: SeekHole) -> Result<u64, Errno> {
-        self.audited("seek", |t| {
+        self.audited("seek", Class::Data, Subject::Handle(handle), |t| {
             self.handle_trail(handle, t);
             self.inner.seek(handle, offset, what)
         })
     }
 
     fn opendir(&self, node: NodeId) -> Result<HandleId, Errno> {
-        self.audited("opendir", |t| self.do_opendir(node, t))
+        self.audited("opendir", Class::Access, Subject::Node(node), |t| {
+            self.do_opendir(node, t)
+        })
     }
 
     fn readdir(
@@ -1113,17 +1255,19 @@ impl FileSystem for Guarded {
         cookie: u64,
         sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
     ) -> Result<(), Errno> {
-        self.audited("readdir", |t| self.do_readdir(handle, cookie, sink, t))
+        self.audited("readdir", Class::Access, Subject::Handle(handle), |t| {
+            self.do_readdir(handle, cookie, sink, t)
+        })
     }
 
     fn releasedir(&self, handle: HandleId) -> Result<(), Errno> {
-        self.audited("releasedir", |t| {
-            self.do_release(handle, t, || self.inner.releasedir(handle))
+        self.audited("releasedir", Class::Access, Subject::Handle(handle), |t| {
+            self.do_release(handle, false, t, || self.inner.releasedir(handle))
         })
     }
 
     fn statfs(&self, node: NodeId) -> Result<StatFs, Errno> {
-        self.audited("statfs", |t| {
+        self.audited("statfs", Class::Query, Subject::Node(node), |t| {
             self.node_trail(node, t);
             self.inner.statfs(node)
         })
@@ -1136,13 +1280,13 @@ impl FileSystem for Guarded {
         offset: u64,
         len: u64,
     ) -> Result<(), Errno> {
-        self.audited("fallocate", |t| {
+        self.audited("fallocate", Class::Change, Subject::Handle(handle), |t| {
             self.do_fallocate(handle, mode, offset, len, t)
         })
     }
 
     fn getxattr(&self, node: NodeId, name: &[u8]) -> Result<Vec<u8>, Errno> {
-        self.audited("getxattr", |t| {
+        self.audited("getxattr", Class::Query, Subject::Node(node), |t| {
             self.do_xattr(
                 node,
                 false,
@@ -1160,7 +1304,7 @@ impl FileSystem for Guarded {
         value: &[u8],
         how: XattrSet,
     ) -> Result<(), Errno> {
-        self.audited("setxattr", |t| {
+        self.audited("setxattr", Class::Change, Subject::Node(node), |t| {
             self.do_xattr(
                 node,
                 true,
@@ -1172,13 +1316,13 @@ impl FileSystem for Guarded {
     }
 
     fn listxattr(&self, node: NodeId) -> Result<Vec<Vec<u8>>, Errno> {
-        self.audited("listxattr", |t| {
+        self.audited("listxattr", Class::Query, Subject::Node(node), |t| {
             self.do_xattr(node, false, t, || Ok(()), || self.inner.listxattr(node))
         })
     }
 
     fn removexattr(&self, node: NodeId, name: &[u8]) -> Result<(), Errno> {
-        self.audited("removexattr", |t| {
+        self.audited("removexattr", Class::Change, Subject::Node(node), |t| {
             self.do_xattr(
                 node,
                 true,

@@ -1,13 +1,15 @@
 //! The handle table: for each open handle, the path it was opened by (for audit lines), the
 //! node and its verdicts (for `ftruncate` after a forget), and what the limits need.
 
+use crate::audit::Bytes;
 use crate::idhash::IdMap;
 use crate::paths::PathBuf;
 use crate::verdicts::Verdicts;
+use std::sync::atomic::{AtomicU64, Ordering};
 use vfsbox_api::{HandleId, NodeId};
 
 /// What the wrapper keeps per open handle.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct HandleInfo {
     pub(crate) node: NodeId,
     pub(crate) path: Option<PathBuf>,
@@ -18,6 +20,20 @@ pub(crate) struct HandleInfo {
     pub(crate) writable: bool,
     /// `O_APPEND`: writes land at the end, whatever offset is passed.
     pub(crate) append: bool,
+    /// Bytes read and written through the handle, counted only when there is an audit log
+    /// (its `release` line reports them).
+    pub(crate) read: AtomicU64,
+    pub(crate) written: AtomicU64,
+}
+
+impl HandleInfo {
+    /// The totals so far.
+    pub(crate) fn bytes(&self) -> Bytes {
+        Bytes {
+            read: self.read.load(Ordering::Relaxed),
+            written: self.written.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// Open handles, keyed by the inner provider's handle id (passed through unchanged).

@@ -70,6 +70,19 @@
 //! errors of `symlink`, the argument errors of `setxattr`). `EMFILE` comes before everything
 //! in `open`, `create` and `opendir`, as Linux takes the descriptor first.
 //!
+//! # Directory renames
+//! Rules are path globs, so a `rename` of a directory moves everything below it to new
+//! paths; it must not change their verdicts (`mv /shared /x` must not expose what
+//! `hide /shared/secrets/**` hides). A directory rename (or an exchange involving a
+//! directory) that the rules otherwise allow is `EXDEV` when a rule that is not allow can
+//! match strictly below the source or the destination ([`Glob::can_match_below`]) and some
+//! rule matches differently below the two (see [`Rules::rename_conflict`]). `mv` answers
+//! `EXDEV` by copying and removing file by file, each through the rules. Under a
+//! [`SymlinkMode::RelativeInside`] mount, a directory moved to a shallower depth is `EXDEV`
+//! too (a relative link inside could then leave the mount), and a symbolic link moved by
+//! itself is checked as if made at its new place (`EPERM`). The kind of the moved names is
+//! looked up only when the paths say such a refusal is possible.
+//!
 //! # Limits
 //! See [`Limits`]: `max_file_size` (a short write up to the limit, then `EFBIG`; truncate and
 //! allocation past it `EFBIG`; reported as `Capabilities::max_file_size`),
@@ -83,10 +96,18 @@
 //! link's directory, never leaves the mount; else `EPERM`), [`SymlinkMode::Deny`] (`EPERM`).
 //!
 //! # Audit
-//! With an [`AuditLog`], every call but `forget` writes one JSON line:
+//! With an [`AuditLog`], each recorded call writes one JSON line:
 //! `{"time": RFC 3339 UTC with ns, "sandbox", "op": the trait method, "path", "path2" (rename,
 //! link), "result": "ok"|"error", "errno": "ENOENT" (errors only), "duration_ns"}`. Handle
-//! calls carry the path the handle was opened by. Paths that are not UTF-8 are written with
+//! calls carry the path the handle was opened by; the `release` line of a file handle adds
+//! `"bytes_read"` and `"bytes_written"`, its totals. Which calls are recorded is
+//! [`Guard::audit_level`] ([`AuditLevel`]): `All` (every call but `forget`), `Access` (the
+//! default: all but successful metadata queries — `lookup`, `getattr`, `statfs`, `readlink`,
+//! `getxattr`, `listxattr` — and successful `read`, `write`, `flush`, `seek`), `Changes`
+//! (calls that change something, `open` with `O_TRUNC`, the `release` of a handle that
+//! wrote). Failures, refusals included, are recorded at every level. The level is decided
+//! before the call: a call recorded only if it fails reads no clock and gathers no path
+//! unless it fails, and its failure line has no `duration_ns`. Paths that are not UTF-8 are written with
 //! U+FFFD for the invalid bytes. Recording never blocks or fails a call: each calling thread
 //! appends to its own bounded batch, which one writer thread takes every 2 ms (and on
 //! [`AuditLog::flush`]); a full batch counts a drop, reported by [`AuditLog::dropped`] and by
@@ -97,8 +118,10 @@
 //! `getattr`, `read` and `write` allocate nothing; a lookup of a known node under a known path
 //! allocates nothing and matches no glob; a new path is built once (one allocation) and
 //! matched once per rule. `getattr` passes straight through until some node is seen hidden or
-//! with exec denied. An audited call adds two time-stamp-counter readings and one record in
-//! the thread's batch (the path bytes copied, no allocation once the batch has grown).
+//! with exec denied. A recorded call adds two time-stamp-counter readings and one record in
+//! the thread's batch (the path bytes copied, no allocation once the batch has grown); a
+//! `read` or `write` that the level does not record adds one handle-table lookup (its byte
+//! totals), and an unrecorded `getattr` or `lookup` nothing.
 //! Measured in `benches/policy.rs`; figures in `docs/benchmarks.md`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -108,6 +131,7 @@ mod fs;
 mod glob;
 mod handles;
 mod idhash;
+mod levels;
 mod limits;
 mod ops;
 mod paths;
@@ -119,6 +143,7 @@ mod verdicts;
 pub use audit::{AuditLog, DEFAULT_QUEUE};
 pub use fs::{Guard, Guarded};
 pub use glob::{Glob, GlobError};
+pub use levels::AuditLevel;
 pub use limits::Limits;
 pub use ops::{Op, OpSet, UnknownOp};
 pub use rules::{Action, Decision, Rule, Rules};

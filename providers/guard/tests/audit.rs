@@ -10,7 +10,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vfsbox_api::{Errno, FileSystem, OpenFlags, RenameFlags};
-use vfsbox_guard::{Action, AuditLog, Guard};
+use vfsbox_guard::{Action, AuditLevel, AuditLog, Guard, Op};
 
 /// A writer into shared memory, optionally slow.
 #[derive(Clone, Default)]
@@ -47,6 +47,7 @@ fn each_call_is_one_line_with_op_path_result_and_errno() {
         Guard {
             rules: vfsbox_guard::Rules::new(vec![rule("/secret", &[], Action::Hide)]),
             audit: Some(log.clone()),
+            audit_level: AuditLevel::All,
             ..Guard::default()
         },
     );
@@ -119,6 +120,7 @@ fn drops_are_counted_never_blocking() {
         &[],
         Guard {
             audit: Some(log.clone()),
+            audit_level: AuditLevel::All,
             ..Guard::default()
         },
     );
@@ -159,6 +161,7 @@ fn file_log_appends() {
             &[],
             Guard {
                 audit: Some(log.clone()),
+                audit_level: AuditLevel::All,
                 ..Guard::default()
             },
         );
@@ -183,6 +186,7 @@ fn every_thread_s_calls_reach_the_log_in_order_and_flush_waits_for_them() {
         &[],
         Guard {
             audit: Some(log.clone()),
+            audit_level: AuditLevel::All,
             ..Guard::default()
         },
     ));
@@ -225,5 +229,190 @@ fn every_thread_s_calls_reach_the_log_in_order_and_flush_waits_for_them() {
         assert!(mine[1..=CALLS].iter().all(|l| l["op"] == "getattr"));
         assert_eq!(mine[CALLS + 1]["path"], format!("{dir}/missing"));
         assert_eq!(mine[CALLS + 1]["errno"], "ENOENT");
+    }
+}
+
+/// A tree with `/d/f` ("data") and `/ro` (read-only) under a guard logging at `level`.
+fn at_level(level: AuditLevel) -> (vfsbox_guard::Guarded, Arc<AuditLog>, Shared) {
+    let out = Shared::default();
+    let log = Arc::new(AuditLog::to_writer(Box::new(out.clone()), "lv"));
+    let fs = guarded(
+        &["/d", "/ro"],
+        &["/d/f", "/ro/g"],
+        Guard {
+            rules: vfsbox_guard::Rules::new(vec![rule("/ro/**", &[], Action::ReadOnly)]),
+            audit: Some(log.clone()),
+            audit_level: level,
+            ..Guard::default()
+        },
+    );
+    (fs, log, out)
+}
+
+/// The same calls at each level: lookups, getattr, statfs, readlink-free reads and writes,
+/// a refused open, a mkdir, a read-only refusal.
+fn script(fs: &dyn FileSystem) {
+    let root = fs.root();
+    let d = fs.lookup(root, n("d")).unwrap().node;
+    let f = fs.lookup(d, n("f")).unwrap().node;
+    assert_eq!(fs.lookup(d, n("nope")).unwrap_err(), Errno::ENOENT);
+    fs.getattr(f).unwrap();
+    fs.statfs(root).unwrap();
+    fs.getxattr(f, b"user.x").unwrap_err();
+    let h = fs.open(f, OpenFlags::READ).unwrap();
+    let mut buf = [0; 3];
+    assert_eq!(fs.read(h, 0, &mut buf).unwrap(), 3);
+    assert_eq!(fs.read(h, 3, &mut buf).unwrap(), 1);
+    fs.release(h).unwrap();
+    let h = fs.open(f, OpenFlags::WRITE).unwrap();
+    assert_eq!(fs.write(h, 0, b"hello").unwrap(), 5);
+    fs.flush(h).unwrap();
+    fs.release(h).unwrap();
+    let ro = fs.lookup(root, n("ro")).unwrap().node;
+    let g = fs.lookup(ro, n("g")).unwrap().node;
+    assert_eq!(fs.open(g, OpenFlags::WRITE).unwrap_err(), Errno::EROFS);
+    fs.mkdir(d, n("sub"), 0o755, ME).unwrap();
+}
+
+fn summary(out: &Shared) -> Vec<(String, String, String)> {
+    lines(out)
+        .iter()
+        .map(|l| {
+            (
+                l["op"].as_str().unwrap().to_string(),
+                l["path"].as_str().unwrap_or("").to_string(),
+                l["errno"].as_str().unwrap_or("ok").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn triples(t: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    t.iter()
+        .map(|&(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn access_level_skips_successful_queries_and_data_calls() {
+    let (fs, log, out) = at_level(AuditLevel::Access);
+    script(&fs);
+    log.flush();
+    assert_eq!(
+        summary(&out),
+        triples(&[
+            ("lookup", "/d/nope", "ENOENT"),
+            ("getxattr", "/d/f", "ENODATA"),
+            ("open", "/d/f", "ok"),
+            ("release", "/d/f", "ok"),
+            ("open", "/d/f", "ok"),
+            ("release", "/d/f", "ok"),
+            ("open", "/ro/g", "EROFS"),
+            ("mkdir", "/d/sub", "ok"),
+        ])
+    );
+    let got = lines(&out);
+    // The release lines carry the handle's totals.
+    assert_eq!(got[3]["bytes_read"], 4);
+    assert_eq!(got[3]["bytes_written"], 0);
+    assert_eq!(got[5]["bytes_read"], 0);
+    assert_eq!(got[5]["bytes_written"], 5);
+    // Failures of calls logged only on failure are not timed; the others are.
+    assert!(got[0].get("duration_ns").is_none(), "{}", got[0]);
+    assert!(got[1].get("duration_ns").is_none(), "{}", got[1]);
+    assert!(got[2]["duration_ns"].is_u64());
+    assert!(got[6]["duration_ns"].is_u64(), "a refused open is timed");
+    assert!(
+        got[2].get("bytes_read").is_none(),
+        "only release has totals"
+    );
+}
+
+#[test]
+fn changes_level_keeps_changes_and_failures() {
+    let (fs, log, out) = at_level(AuditLevel::Changes);
+    script(&fs);
+    // An open with O_TRUNC changes the file; a release of a handle that only read does not.
+    let f = walk(&fs, "/d/f").unwrap().node;
+    let h = fs.open(f, OpenFlags::WRITE | OpenFlags::TRUNCATE).unwrap();
+    fs.release(h).unwrap();
+    let sub = walk(&fs, "/d/sub").unwrap().node;
+    fs.setattr(
+        sub,
+        &vfsbox_api::SetAttr {
+            perm: Some(0o700),
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
+    log.flush();
+    assert_eq!(
+        summary(&out),
+        triples(&[
+            ("lookup", "/d/nope", "ENOENT"),
+            ("getxattr", "/d/f", "ENODATA"),
+            ("release", "/d/f", "ok"),
+            ("open", "/ro/g", "EROFS"),
+            ("mkdir", "/d/sub", "ok"),
+            ("open", "/d/f", "ok"),
+            ("setattr", "/d/sub", "ok"),
+        ])
+    );
+    let got = lines(&out);
+    assert_eq!(
+        got[2]["bytes_written"], 5,
+        "the release of the handle that wrote"
+    );
+    assert!(got[2]["duration_ns"].is_u64());
+}
+
+#[test]
+fn all_level_logs_every_call_with_totals_on_release() {
+    let (fs, log, out) = at_level(AuditLevel::All);
+    script(&fs);
+    log.flush();
+    let ops: Vec<String> = summary(&out).into_iter().map(|(op, _, _)| op).collect();
+    assert_eq!(
+        ops,
+        [
+            "lookup", "lookup", "lookup", "getattr", "statfs", "getxattr", "open", "read", "read",
+            "release", "open", "write", "flush", "release", "lookup", "lookup", "open", "mkdir"
+        ]
+    );
+    let got = lines(&out);
+    assert!(got.iter().all(|l| l["duration_ns"].is_u64()));
+    assert_eq!(got[9]["bytes_read"], 4);
+    assert_eq!(got[13]["bytes_written"], 5);
+}
+
+#[test]
+fn a_refusal_is_logged_at_every_level() {
+    for level in [AuditLevel::All, AuditLevel::Access, AuditLevel::Changes] {
+        let out = Shared::default();
+        let log = Arc::new(AuditLog::to_writer(Box::new(out.clone()), "r"));
+        let fs = guarded(
+            &["/x"],
+            &["/x/f"],
+            Guard {
+                rules: vfsbox_guard::Rules::new(vec![rule("/x/f", &[Op::Read], EACCES)]),
+                audit: Some(log.clone()),
+                audit_level: level,
+                ..Guard::default()
+            },
+        );
+        let f = walk(&fs, "/x/f").unwrap().node;
+        assert_eq!(fs.open(f, OpenFlags::READ).unwrap_err(), Errno::EACCES);
+        assert_eq!(fs.readlink(f).unwrap_err(), Errno::EACCES);
+        log.flush();
+        let refused: Vec<_> = summary(&out)
+            .into_iter()
+            .filter(|(_, _, e)| e == "EACCES")
+            .collect();
+        assert_eq!(
+            refused,
+            triples(&[("open", "/x/f", "EACCES"), ("readlink", "/x/f", "EACCES")]),
+            "{level:?}"
+        );
     }
 }

@@ -112,6 +112,7 @@ impl Policy {
             },
             symlinks: self.symlink_modes(),
             audit: audit.clone(),
+            audit_level: self.logging.audit_level,
         };
         Ok(Sandbox {
             name: self.name.clone(),

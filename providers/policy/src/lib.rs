@@ -11,7 +11,7 @@
 //! The file format is documented field by field in `docs/policy.md`. In short:
 //!
 //! - `name`, `[identity]` (uid, gid, groups), `umask`, `cwd`, `[limits]` (open-files →
-//!   `EMFILE`, file-size → `EFBIG`, bytes-written → `EDQUOT`), `[logging]` (audit,
+//!   `EMFILE`, file-size → `EFBIG`, bytes-written → `EDQUOT`), `[logging]` (audit, audit-level,
 //!   compat-level, strict);
 //! - `[[mount]]`s: `at` and a `provider` (`memory`, `host`, `overlay`, `readonly`, or a kind
 //!   an embedding program added with [`Registry::register`]);

@@ -4,7 +4,7 @@ use crate::source::Span;
 use crate::tree::Table;
 use serde::Serialize;
 use std::path::PathBuf;
-use vfsbox_guard::{Action, OpSet, SymlinkMode};
+use vfsbox_guard::{Action, AuditLevel, OpSet, SymlinkMode};
 
 /// The sandbox's virtual identity (the emulated layer's uid, gid and groups).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -53,6 +53,11 @@ pub struct LimitsSpec {
     pub bytes_written: Option<u64>,
 }
 
+/// An [`AuditLevel`] as its policy-file name.
+fn audit_level_name<S: serde::Serializer>(level: &AuditLevel, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(level.name())
+}
+
 /// The `[logging]` table.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Logging {
@@ -64,6 +69,9 @@ pub struct Logging {
     /// Where `audit` is written.
     #[serde(skip)]
     pub audit_span: Option<Span>,
+    /// `audit-level`: which calls the audit log records (default `access`).
+    #[serde(serialize_with = "audit_level_name")]
+    pub audit_level: AuditLevel,
     /// `compat-level`.
     pub compat_level: CompatLevel,
     /// `strict`: compatibility events become `ENOTSUP`.

@@ -9,7 +9,7 @@ use crate::source::Span;
 use crate::tree::{offset_in_string, Table, Value, ValueKind};
 use std::path::Path;
 use vfsbox_api::Errno;
-use vfsbox_guard::{Action, Glob, Op, OpSet, SymlinkMode};
+use vfsbox_guard::{Action, AuditLevel, Glob, Op, OpSet, SymlinkMode};
 
 /// The top-level keys.
 const TOP_KEYS: [&str; 8] = [
@@ -246,7 +246,11 @@ fn limits(r: &mut Reader<'_>, t: &Table) -> LimitsSpec {
 }
 
 fn logging(r: &mut Reader<'_>, t: &Table, dir: &Path) -> Logging {
-    r.unknown_keys(t, &["audit", "compat-level", "strict"], "[logging]");
+    r.unknown_keys(
+        t,
+        &["audit", "audit-level", "compat-level", "strict"],
+        "[logging]",
+    );
     let mut l = Logging::default();
     if let Some(v) = t.get("audit") {
         if let Some(s) = r.string(v, "audit") {
@@ -257,6 +261,11 @@ fn logging(r: &mut Reader<'_>, t: &Table, dir: &Path) -> Logging {
                 l.audit_path = Some(dir.join(s));
                 l.audit_span = Some(v.span.clone());
             }
+        }
+    }
+    if let Some(v) = t.get("audit-level") {
+        if let Some(i) = r.choice(v, "audit-level", &AuditLevel::NAMES) {
+            l.audit_level = [AuditLevel::All, AuditLevel::Access, AuditLevel::Changes][i];
         }
     }
     if let Some(v) = t.get("compat-level") {

@@ -222,8 +222,9 @@ impl fmt::Display for Show {
         writeln!(f, "  limits    {}", limits.join(", "))?;
         writeln!(
             f,
-            "  logging   audit {}, compat-level {}, strict {}",
+            "  logging   audit {} (level {}), compat-level {}, strict {}",
             self.logging.audit.as_deref().unwrap_or("off"),
+            self.logging.audit_level.name(),
             self.logging.compat_level.name(),
             self.logging.strict
         )?;

@@ -315,3 +315,48 @@ fn provider_tables_may_be_sub_tables() {
     let fs = s.fs.as_ref();
     assert_eq!(create_write(fs, fs.root(), "f", b"x"), Ok(1));
 }
+
+#[test]
+fn audit_level_reaches_the_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::builtin();
+    let levels = [
+        (None, vfsbox_guard::AuditLevel::Access),
+        (Some("all"), vfsbox_guard::AuditLevel::All),
+        (Some("changes"), vfsbox_guard::AuditLevel::Changes),
+    ];
+    for (written, level) in levels {
+        let line = written.map_or_else(String::new, |l| format!("audit-level = \"{l}\"\n"));
+        let text = format!(
+            "[[mount]]\nat = \"/\"\nprovider = \"memory\"\n\n[logging]\naudit = \"a.jsonl\"\n{line}"
+        );
+        let _ = std::fs::remove_file(dir.path().join("a.jsonl"));
+        let p = Policy::parse(dir.path().join("p.toml"), &text, dir.path(), &registry)
+            .unwrap_or_else(|e| panic!("{}", vfsbox_policy::render_errors(&e)));
+        assert_eq!(p.logging.audit_level, level);
+        let s = p.build(&registry).unwrap();
+        let root = s.fs.root();
+        s.fs.getattr(root).unwrap();
+        let made = s.fs.mkdir(root, name("d"), 0o755, ROOT).unwrap();
+        s.fs.forget(made.node, 1);
+        let audit = s.audit.clone().unwrap();
+        audit.flush();
+        let text = std::fs::read_to_string(dir.path().join("a.jsonl")).unwrap();
+        let ops: Vec<&str> = text
+            .lines()
+            .map(|l| {
+                l.split("\"op\":\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+            })
+            .collect();
+        let want: &[&str] = match level {
+            vfsbox_guard::AuditLevel::All => &["getattr", "mkdir"],
+            _ => &["mkdir"],
+        };
+        assert_eq!(ops, want, "{written:?}");
+    }
+}

@@ -55,6 +55,7 @@ fn cases() -> Vec<(&'static str, Vec<Expected>)> {
         ("negative-limit", vec![(2, 14, "`open-files` must not be negative", None)]),
         ("bad-symlinks-mode", vec![(5, 12, "invalid value `never` for `symlinks`", Some("expected one of: allow, relative-inside, deny"))]),
         ("bad-compat-level", vec![(6, 16, "invalid value `verbose` for `compat-level`", Some("expected one of: off, warn, info, debug"))]),
+        ("bad-audit-level", vec![(6, 15, "invalid value `reads` for `audit-level`", Some("expected one of: all, access, changes"))]),
         ("max-bytes-on-host", vec![(5, 1, "`max-bytes` does not apply to a host provider", Some("`max-bytes` is for memory providers; a host provider takes: root, symlinks"))]),
         ("mount-not-array", vec![(1, 1, "wrong type for `mount`: expected an array of tables ([[mount]])", Some("write each one under its own [[mount]] header"))]),
         ("no-mounts", vec![(1, 1, "the policy mounts nothing", Some("add a [[mount]], e.g. at = \"/\" and provider = \"memory\""))]),
