@@ -34,7 +34,7 @@ pub struct Guard {
 
 /// A provider seen through a [`Guard`]: node ids, handle ids and cookies are the inner
 /// provider's; hidden paths vanish, refused calls fail with the rule's errno, limits apply,
-/// and every call (but `forget`) is audited. See the crate docs for the full semantics.
+/// and calls are audited at the guard's [`AuditLevel`]. See the crate docs for the full semantics.
 pub struct Guarded {
     inner: Arc<dyn FileSystem>,
     rules: Rules,
