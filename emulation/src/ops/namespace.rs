@@ -238,17 +238,23 @@ impl Emulated {
             return Err(Errno::EINVAL);
         };
         let dir = loc.node().id();
+        // The provider's answer to removing the name, once asked: a removal reaches the
+        // provider at most once (a policy's audit log counts it; a second attempt could
+        // also succeed where the first was refused).
+        let mut refused = None;
         if self.eff.is_root() && !last.trailing_slash {
             // Root passes `may_delete` but for the victim's kind, which the provider checks
             // too (`EISDIR`, `ENOTDIR`): if it removes the name, the lookup below would have
-            // let it. If it refuses, nothing happened, and the lookup orders the errors.
+            // let it. If it refuses, nothing happened, and the lookup orders the errors;
+            // when the lookup finds none of its own, the refusal is the answer.
             let removed = if is_dir {
                 self.fs.rmdir(dir, name)
             } else {
                 self.fs.unlink(dir, name)
             };
-            if removed.is_ok() {
-                return Ok(());
+            match removed {
+                Ok(()) => return Ok(()),
+                Err(e) => refused = Some(e),
             }
         }
         let entry = self
@@ -266,6 +272,9 @@ impl Emulated {
         }
         self.may_delete(&loc, &entry.attr, is_dir)
             .map_err(|e| self.unless_ro(dir, e))?;
+        if let Some(e) = refused {
+            return Err(e);
+        }
         if is_dir {
             self.fs.rmdir(loc.node().id(), name)
         } else {
