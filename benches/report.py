@@ -84,6 +84,7 @@ POSIX_OPS = [
     ("create+write 4 KiB+close+unlink", "posix", "create_write4k_close_unlink"),
     ("mkdir+rmdir", "posix", "mkdir_rmdir"),
     ("readdir of 1,000 entries", "posix", "readdir_1000"),
+    ("readdir of 1,000 entries, in batches", "posix", "readdir_batch_1000"),
     ("rename", "posix", "rename"),
     ("stat of a path of depth 8", "posix", "stat_depth8"),
     ("sequential read of 64 MiB (1 MiB reads)", "posix-seq", "read_64m"),
