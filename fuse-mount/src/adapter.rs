@@ -197,6 +197,10 @@ impl Adapter {
             return Ok(OpenMode::Cached { keep_cache: true });
         }
         let backing = self.fs.backing_file(handle);
+        let register = |file: &std::fs::File| {
+            self.counters.count_backing_registration();
+            register(file)
+        };
         match self.passthrough.open(ino, handle.0, backing, register) {
             Ok(mode) => {
                 if matches!(mode, OpenMode::Passthrough(_)) {

@@ -129,6 +129,9 @@ pub struct IoStats {
     /// Opens answered with a passthrough backing file (their reads and writes never reach
     /// the adapter).
     pub passthrough_opens: u64,
+    /// Host files registered with the kernel as backing files (a registration is kept for
+    /// the inode's later opens).
+    pub backing_registrations: u64,
 }
 
 /// The counters behind [`IoStats`]: relaxed atomics, one increment per request.
@@ -137,6 +140,7 @@ pub(crate) struct IoCounters {
     reads: AtomicU64,
     writes: AtomicU64,
     passthrough_opens: AtomicU64,
+    backing_registrations: AtomicU64,
 }
 
 impl IoCounters {
@@ -149,11 +153,15 @@ impl IoCounters {
     pub(crate) fn count_passthrough_open(&self) {
         self.passthrough_opens.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn count_backing_registration(&self) {
+        self.backing_registrations.fetch_add(1, Ordering::Relaxed);
+    }
     fn snapshot(&self) -> IoStats {
         IoStats {
             reads: self.reads.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
             passthrough_opens: self.passthrough_opens.load(Ordering::Relaxed),
+            backing_registrations: self.backing_registrations.load(Ordering::Relaxed),
         }
     }
 }

@@ -17,8 +17,11 @@
 //!   kernel registers it, else a cached one. A refused registration is logged once and the
 //!   open goes on as a cached one: passthrough never fails an open.
 //!
-//! The registered id is kept until the last passthrough file of the inode is released (the
-//! kernel looks it up while it finishes the open, after the reply), then closed.
+//! The registered id is kept while the kernel knows the inode, not only while it has open
+//! files: registering costs a `dup`, an ioctl and a close per open, which doubled the time of
+//! an open+close. It is closed when the kernel forgets the inode, or replaced when the
+//! provider gives another host file for an inode with no open files (the kernel's rule is
+//! about open files, so an idle registration constrains nothing).
 //!
 //! Writes through a passthrough file bypass the page cache of the FUSE inode. The kernel
 //! updates the inode's size and invalidates its attributes itself after each one, so `stat`
@@ -57,7 +60,8 @@ pub(crate) struct Conflict;
 struct InodeIo {
     /// Open files without passthrough.
     cached: usize,
-    /// The registered backing file, its host file and how many open files use it.
+    /// The registered backing file, its host file and how many open files use it (0: kept
+    /// for the next open).
     passthrough: Option<(Arc<BackingId>, FileId, usize)>,
     /// Passthrough files were open since the last cached open: pages cached before may be
     /// stale.
@@ -65,8 +69,13 @@ struct InodeIo {
 }
 
 impl InodeIo {
+    /// No open files (a registration may be kept).
     fn idle(&self) -> bool {
-        self.cached == 0 && self.passthrough.is_none()
+        self.cached == 0
+            && self
+                .passthrough
+                .as_ref()
+                .is_none_or(|(_, _, opens)| *opens == 0)
     }
 }
 
@@ -101,6 +110,13 @@ impl Passthrough {
             .map(|m| (m.dev(), m.ino()));
         let mut state = self.state.lock();
         let io = state.inodes.entry(ino).or_default();
+        if let Some((_, file_id, 0)) = &io.passthrough {
+            if id != Some(*file_id) {
+                // Another host file (or none) for an inode with no open files: the kept
+                // registration is of no use now.
+                io.passthrough = None;
+            }
+        }
         let mode = if io.cached > 0 {
             None
         } else if let Some((backing, file_id, opens)) = &mut io.passthrough {
@@ -140,8 +156,8 @@ impl Passthrough {
         Ok(mode)
     }
 
-    /// File handle `fh` was released; the backing id goes with the inode's last passthrough
-    /// file.
+    /// File handle `fh` was released. A backing id stays registered for the inode's next
+    /// open (until [`Passthrough::forget`]).
     pub(crate) fn release(&self, fh: u64) {
         let mut state = self.state.lock();
         let Some((ino, passthrough)) = state.handles.remove(&fh) else {
@@ -152,20 +168,18 @@ impl Passthrough {
         };
         if passthrough {
             if let Some((_, _, opens)) = &mut io.passthrough {
-                *opens -= 1;
-                if *opens == 0 {
-                    io.passthrough = None;
-                }
+                *opens = opens.saturating_sub(1);
             }
         } else {
             io.cached = io.cached.saturating_sub(1);
         }
-        if io.idle() && !io.stale_cache {
+        if io.idle() && io.passthrough.is_none() && !io.stale_cache {
             state.inodes.remove(&ino);
         }
     }
 
-    /// The kernel forgot inode `ino` (its number may be reused for another node).
+    /// The kernel forgot inode `ino` (its number may be reused for another node): its kept
+    /// registration is closed.
     pub(crate) fn forget(&self, ino: u64) {
         let mut state = self.state.lock();
         if state.inodes.get(&ino).is_some_and(InodeIo::idle) {

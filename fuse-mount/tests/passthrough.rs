@@ -393,3 +393,38 @@ fn concurrent_readers_and_a_writer_share_one_backing_file() {
     let stats = m.mount().io_stats();
     assert_eq!((stats.reads, stats.writes), (0, 0), "{stats:?}");
 }
+
+#[test]
+fn a_backing_file_stays_registered_for_the_next_opens_of_its_inode() {
+    let (m, host_dir) = host(true);
+    fs::write(host_dir.join("f"), b"data").unwrap();
+    let before = m.mount().io_stats();
+    for _ in 0..5 {
+        assert_eq!(fs::read(m.path().join("f")).unwrap(), b"data");
+    }
+    fs::write(m.path().join("f"), b"new").unwrap();
+    assert_eq!(fs::read(m.path().join("f")).unwrap(), b"new");
+    let stats = m.mount().io_stats();
+    assert_eq!(
+        stats.passthrough_opens - before.passthrough_opens,
+        7,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.backing_registrations - before.backing_registrations,
+        1,
+        "one registration serves every open of the inode: {stats:?}"
+    );
+    assert_eq!((stats.reads, stats.writes), (0, 0), "{stats:?}");
+    // A host-side replacement is another host file: the idle registration is replaced.
+    fs::write(host_dir.join("g"), b"other").unwrap();
+    fs::rename(host_dir.join("g"), host_dir.join("f")).unwrap();
+    // The kernel may still hold its entry for f (600 s): opening that node by its name finds
+    // another host file, which the host provider refuses with ESTALE; a fresh lookup opens
+    // the new file, through a new registration.
+    let read = fs::read(m.path().join("f"));
+    match read {
+        Ok(data) => assert_eq!(data, b"other"),
+        Err(e) => assert_eq!(e.raw_os_error(), Some(libc::ESTALE)),
+    }
+}
