@@ -44,86 +44,13 @@ use vfsbox_policy::{Policy, Registry, Sandbox};
 const FILES: usize = 1000;
 
 /// The mounts of every policy subject.
-const MOUNTS: &str = r#"
-name = "bench"
-
-[[mount]]
-at = "/"
-provider = "memory"
-
-[[mount]]
-at = "/a"
-provider = "memory"
-
-[[mount]]
-at = "/b"
-provider = "memory"
-
-[[mount]]
-at = "/c"
-provider = "memory"
-"#;
+const MOUNTS: &str = include_str!("policy/mounts.toml");
 
 /// The ten rules of the `rules` and `stack` subjects.
-const RULES: &str = r#"
-# Version-control metadata and credentials are invisible everywhere.
-[[rule]]
-path = "/**/.git/**"
-action = "hide"
-
-[[rule]]
-path = "/**/.ssh/**"
-action = "hide"
-
-[[rule]]
-path = "/**/*.key"
-action = "deny"
-
-# /b holds data, never programs.
-[[rule]]
-path = "/b/**"
-ops = ["exec"]
-action = "deny"
-
-# /c is a reference tree.
-[[rule]]
-path = "/c/**"
-action = "read-only"
-
-# Lock files under /a are the build tool's alone.
-[[rule]]
-path = "/a/**/*.lock"
-ops = ["write", "delete", "rename"]
-action = "deny"
-errno = "EPERM"
-
-[[rule]]
-path = "/a/bench/f000000[0-9]"
-ops = ["chmod", "chown"]
-action = "deny"
-
-[[rule]]
-path = "/a/**"
-ops = ["xattr"]
-action = "read-only"
-
-[[rule]]
-path = "/a/**"
-ops = ["read", "write", "create", "delete"]
-action = "allow"
-
-[[rule]]
-path = "/**"
-ops = ["chown"]
-action = "deny"
-errno = "EPERM"
-"#;
+const RULES: &str = include_str!("policy/rules.toml");
 
 /// The audit log of the `stack` subject, relative to the policy's (temporary) directory.
-const LOGGING: &str = r#"
-[logging]
-audit = "audit.jsonl"
-"#;
+const LOGGING: &str = include_str!("policy/logging.toml");
 
 /// The mount table of [`MOUNTS`], built directly.
 fn mount_table() -> MountTable {
