@@ -29,7 +29,7 @@
 //! whose provider stack answers [`FileSystem::backing_file`] qualify (the host provider, and
 //! the read-only view, mount table, overlay upper layer and [`Invalidating`] over it);
 //! wrappers that must see every read and write keep the default and are served as before.
-//! See [`passthrough`](crate::passthrough) for the kernel's rules and how the adapter keeps
+//! See [`passthrough`] for the kernel's rules and how the adapter keeps
 //! to them. [`Mount::io_stats`] tells how many opens used it.
 #![forbid(unsafe_code)]
 
