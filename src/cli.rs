@@ -19,9 +19,11 @@ pub enum Command {
     /// provider that cannot be set up.
     Conformance(ConformanceArgs),
 
-    /// Serve a provider through FUSE at MOUNTPOINT, in the foreground, until Ctrl-C.
+    /// Serve a policy's view (or one provider) through FUSE at MOUNTPOINT, in the foreground,
+    /// until Ctrl-C.
     ///
-    /// With no --provider, mounts the demo sandbox: a memory filesystem holding a README.
+    /// With neither --policy nor --provider, serves the built-in default policy (`vfsbox
+    /// policy default`): the demo sandbox, a memory filesystem holding a README.
     /// Exit status: 0 after a clean unmount, 2 when nothing could be mounted (bad spec,
     /// missing or non-empty mountpoint, already a mount point, no /dev/fuse, no permission).
     Mount(MountArgs),
