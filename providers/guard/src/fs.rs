@@ -613,7 +613,17 @@ impl Guarded {
             return Err(Errno::EACCES);
         }
         let make_refusal = self.action(&verdicts, Op::Create).errno(Op::Create);
-        let open_refusal = self.open_refusal(&verdicts, flags);
+        // An existing name whose node the table holds to stricter verdicts (a hard link also
+        // reached by a protected path) must not be opened, or truncated, by its free name.
+        let known = if self.rules.is_empty() {
+            None
+        } else {
+            self.table.verdicts_at(parent, name)
+        };
+        let open_refusal = self.open_refusal(
+            &known.map_or(verdicts, |v| v.strictest(verdicts, &self.rules)),
+            flags,
+        );
         if make_refusal.is_some() || open_refusal.is_some() {
             // Which applies depends on whether the name exists: look first.
             match self.inner.lookup(dir, name) {
@@ -702,6 +712,19 @@ impl Guarded {
             .or_else(|| self.action(&verdicts, Op::Link).errno(Op::Link));
         if let Some(errno) = refusal {
             return Err(refuse::new_name(&*self.inner, new_dir, new_name, errno));
+        }
+        // A link between two regimes would make one content reachable by a path the other
+        // regime's rules do not cover: held to the strictest verdicts only while the table
+        // knows both paths, and free for good once the node is forgotten (or in the next
+        // session over the same host tree). Refused as a cross-device link, after `EEXIST`
+        // as Linux orders them; `cp` or `ln` users copy instead.
+        if !source_verdicts.same_regime(&verdicts, &self.rules) {
+            return Err(refuse::new_name(
+                &*self.inner,
+                new_dir,
+                new_name,
+                Errno::EXDEV,
+            ));
         }
         let entry = self.inner.link(node, new_dir, new_name)?;
         let (path, all) =

@@ -46,6 +46,12 @@
 //! | `getxattr`, `listxattr`, `setxattr`, `removexattr` | xattr (node) |
 //! | reported attributes | exec: a denied exec clears the x bits of regular files |
 //!
+//! A `link` whose node and new path the rules decide differently (any class) is `EXDEV`,
+//! after `EEXIST`: one content reachable by paths under two regimes would keep the stricter
+//! one only while the node table knows both paths. `create` of an existing name whose node
+//! the table holds to stricter verdicts (a hard link made outside the sandbox, also reached
+//! by a protected path) opens under those.
+//!
 //! `lookup`, `getattr`, `statfs` and `readdir` of a visible directory are never refused; only
 //! hidden paths vanish. `fallocate` needs a writable handle, checked at open.
 //!

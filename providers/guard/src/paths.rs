@@ -270,6 +270,14 @@ impl PathTable {
         self.idle.store(0, Ordering::Relaxed);
     }
 
+    /// The verdicts of the live node the table knows at `parent/name`, if any: what an
+    /// existing name's node is held to, which may be stricter than its path's own verdicts
+    /// when the node is a hard link also reached by a protected path.
+    pub(crate) fn verdicts_at(&self, parent: &[u8], name: &Name) -> Option<Verdicts> {
+        let node = with_child_path(parent, name, |path| self.by_path.lock().get(path).copied())?;
+        self.verdicts(node)
+    }
+
     /// `parent/name` was removed (`unlink`, `rmdir`): the node it named loses that path.
     pub(crate) fn unlinked(&self, parent: &[u8], name: &Name, rules: &Rules) {
         with_child_path(parent, name, |path| {

@@ -42,6 +42,14 @@ impl Verdicts {
         self.hidden(rules) || matches!(self.action(rules, Op::Exec), Action::Deny { .. })
     }
 
+    /// Whether `self` and `other` decide every class the same way (same action; a deny with
+    /// the same errno), whichever rules decided them.
+    pub(crate) fn same_regime(&self, other: &Verdicts, rules: &Rules) -> bool {
+        Op::ALL
+            .iter()
+            .all(|&op| self.action(rules, op) == other.action(rules, op))
+    }
+
     /// The most restrictive of both, class by class (hide > deny > read-only > allow): what a
     /// node reached by several paths gets.
     pub(crate) fn strictest(self, other: Verdicts, rules: &Rules) -> Verdicts {
