@@ -726,6 +726,14 @@ impl Guarded {
                 Errno::EXDEV,
             ));
         }
+        // A hard link to a symbolic link is a new name for the link itself: under a mount
+        // that restricts links it is checked as if made there, as a rename is.
+        if self.symlinks.restricts() && self.inner.getattr(node)?.kind == FileKind::Symlink {
+            let target = self.inner.readlink(node)?;
+            if let Err(errno) = self.symlinks.check(&parent, &target) {
+                return Err(refuse::new_name(&*self.inner, new_dir, new_name, errno));
+            }
+        }
         let entry = self.inner.link(node, new_dir, new_name)?;
         let (path, all) =
             self.table

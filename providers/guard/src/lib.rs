@@ -86,7 +86,7 @@
 //! `EXDEV` by copying and removing file by file, each through the rules. Under a
 //! [`SymlinkMode::RelativeInside`] mount, a directory moved to a shallower depth is `EXDEV`
 //! too (a relative link inside could then leave the mount), and a symbolic link moved by
-//! itself is checked as if made at its new place (`EPERM`). The kind of the moved names is
+//! itself (or hard-linked to a new name) is checked as if made at its new place (`EPERM`). The kind of the moved names is
 //! looked up only when the paths say such a refusal is possible.
 //!
 //! # Limits

@@ -808,3 +808,44 @@ fn symlink_modes_hold_through_the_emulated_layer() {
         Err(Errno::EXDEV)
     );
 }
+
+/// A hard link to a symbolic link is a new name for the link itself: into a mount that
+/// restricts links it is checked as if made there (it was not, and an absolute link made
+/// elsewhere landed in a `relative-inside` or `deny` mount).
+#[test]
+fn hard_linking_a_symlink_into_a_restricted_mount() {
+    let fs = guarded(
+        &["/out", "/out/a", "/out/a/b", "/pub", "/nolinks"],
+        &[],
+        Guard {
+            symlinks: vec![
+                ("/out".into(), SymlinkMode::RelativeInside),
+                ("/nolinks".into(), SymlinkMode::Deny),
+            ],
+            ..Guard::default()
+        },
+    );
+    let pubd = node(&fs, "/pub");
+    let out = node(&fs, "/out");
+    let abs = fs.symlink(pubd, n("abs"), b"/etc/passwd", ME).unwrap();
+    assert_eq!(fs.link(abs.node, out, n("l")), Err(Errno::EPERM));
+    assert_eq!(
+        fs.link(abs.node, node(&fs, "/nolinks"), n("l")),
+        Err(Errno::EPERM)
+    );
+    assert_eq!(fs.link(abs.node, pubd, n("abs")), Err(Errno::EEXIST));
+    // Relative, fine at depth 2, escaping from depth 0.
+    let deep = node(&fs, "/out/a/b");
+    let rel = fs.symlink(deep, n("r"), b"../../x", ME).unwrap();
+    assert_eq!(fs.link(rel.node, out, n("r")), Err(Errno::EPERM));
+    let e = fs.link(rel.node, node(&fs, "/out/a/b"), n("r2")).unwrap();
+    assert_eq!(e.node, rel.node);
+    let e = fs.link(abs.node, pubd, n("abs2")).unwrap();
+    assert_eq!(e.node, abs.node);
+    let px = emulated(fs);
+    assert_eq!(
+        px.linkat(libc::AT_FDCWD, b"/pub/abs", libc::AT_FDCWD, b"/out/l", 0),
+        Err(Errno::EPERM)
+    );
+    assert_eq!(px.readlinkat(libc::AT_FDCWD, b"/out/l"), Err(Errno::ENOENT));
+}
