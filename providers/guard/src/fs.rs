@@ -991,7 +991,9 @@ impl Guarded {
         let info = self.handles.with(handle, |h| (h.writable, h.path.clone()));
         if let Some((writable, path)) = info {
             trail.shared_opt(path);
-            if writable && len > 0 && mode == FallocateMode::Allocate {
+            // `KeepSize` too: it leaves the size alone but allocates the blocks, so a file
+            // of four bytes could hold any amount of storage past the limit.
+            if writable && len > 0 && mode != FallocateMode::PunchHole {
                 let end = offset.checked_add(len).ok_or(Errno::EFBIG)?;
                 self.meter.check_size(end)?;
             }

@@ -91,7 +91,7 @@
 //!
 //! # Limits
 //! See [`Limits`]: `max_file_size` (a short write up to the limit, then `EFBIG`; truncate and
-//! allocation past it `EFBIG`; reported as `Capabilities::max_file_size`),
+//! allocation past it, with or without `KEEP_SIZE`, `EFBIG`; reported as `Capabilities::max_file_size`),
 //! `max_bytes_written` (bytes accepted by `write` across the sandbox: a short write, then
 //! `EDQUOT`), `max_open_files` (handles of `open`, `create` and `opendir` alive at once; the
 //! next is `EMFILE` until one is released).

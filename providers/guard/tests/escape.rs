@@ -539,6 +539,17 @@ fn file_size_cannot_be_passed_by_setattr_fallocate_or_offsets() {
         fs.fallocate(h, FallocateMode::Allocate, 50, 51),
         Err(Errno::EFBIG)
     );
+    // KEEP_SIZE leaves the size but takes the blocks: a 4-byte file held 64 MiB.
+    assert_eq!(
+        fs.fallocate(h, FallocateMode::KeepSize, 0, 64 << 20),
+        Err(Errno::EFBIG)
+    );
+    assert_eq!(fs.fallocate(h, FallocateMode::KeepSize, 0, 100), Ok(()));
+    assert_eq!(
+        fs.fallocate(h, FallocateMode::PunchHole, 0, 64 << 20),
+        Ok(()),
+        "punching frees, never refused"
+    );
     assert_eq!(
         fs.fallocate(h, FallocateMode::Allocate, u64::MAX - 1, 10),
         Err(Errno::EFBIG),
