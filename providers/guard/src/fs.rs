@@ -807,8 +807,16 @@ impl Guarded {
             return Err(refuse::removal(&*self.inner, dir, name, errno));
         }
         let exchange = flags == RenameFlags::Exchange;
+        self.replaced_refusal(
+            &from_verdicts,
+            &to_verdicts,
+            (dir, name),
+            (new_dir, new_name),
+            flags,
+        )?;
         let rules_differ = self.rules.rename_conflict(&from, &to).is_some();
-        if rules_differ || self.symlinks.restricts() {
+        let regime_differs = !from_verdicts.same_regime(&to_verdicts, &self.rules);
+        if rules_differ || regime_differs || self.symlinks.restricts() {
             let moved = Moved {
                 dir,
                 name,
@@ -818,7 +826,7 @@ impl Guarded {
                 to: &to,
                 exchange,
             };
-            self.moved_refusal(&moved, &parent, &new_parent, rules_differ)?;
+            self.moved_refusal(&moved, &parent, &new_parent, rules_differ, regime_differs)?;
         }
         self.inner.rename(dir, name, new_dir, new_name, flags)?;
         self.table.renamed(&from, &to, exchange, &self.rules);
@@ -840,6 +848,7 @@ impl Guarded {
         parent: &PathBuf,
         new_parent: &PathBuf,
         rules_differ: bool,
+        regime_differs: bool,
     ) -> Result<(), Errno> {
         let Some((kind, target)) = self.peek(m.dir, m.name) else {
             return Ok(());
@@ -853,8 +862,12 @@ impl Guarded {
             (FileKind::Regular, None)
         };
         let moves_dir = kind == FileKind::Directory || other_kind == FileKind::Directory;
-        if moves_dir
-            && (rules_differ || self.symlinks.dir_move_may_escape(m.from, m.to, m.exchange))
+        // What is moved keeps its verdicts: a node whose own path changes regime (a tool out
+        // of an exec-denied tree, a file out of a write-denied one) is EXDEV, as a whole tree
+        // whose paths below would change regime is.
+        if regime_differs
+            || (moves_dir
+                && (rules_differ || self.symlinks.dir_move_may_escape(m.from, m.to, m.exchange)))
         {
             return Err(Errno::EXDEV);
         }
@@ -863,6 +876,41 @@ impl Guarded {
         }
         if let Some(target) = other_target {
             self.symlinks.check(parent, &target)?;
+        }
+        Ok(())
+    }
+
+    /// A rename that replaces what is at the destination deletes it: refused as a removal
+    /// there when the rules deny `delete` (an exchange replaces both names). Checked only when
+    /// `delete` is refused, with one lookup of the destination (a new name deletes nothing).
+    fn replaced_refusal(
+        &self,
+        from_verdicts: &Verdicts,
+        to_verdicts: &Verdicts,
+        (dir, name): (NodeId, &Name),
+        (new_dir, new_name): (NodeId, &Name),
+        flags: RenameFlags,
+    ) -> Result<(), Errno> {
+        if flags == RenameFlags::NoReplace {
+            return Ok(());
+        }
+        let mut sides = vec![to_verdicts];
+        if flags == RenameFlags::Exchange {
+            sides.push(from_verdicts);
+        }
+        for verdicts in sides {
+            if let Some(errno) = self.action(verdicts, Op::Delete).errno(Op::Delete) {
+                // A missing source is the provider's ENOENT, first (as Linux orders it).
+                let exists = |dir, name| {
+                    self.inner
+                        .lookup(dir, name)
+                        .map(|entry| self.inner.forget(entry.node, 1))
+                        .is_ok()
+                };
+                if exists(dir, name) && exists(new_dir, new_name) {
+                    return Err(errno);
+                }
+            }
         }
         Ok(())
     }

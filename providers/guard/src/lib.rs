@@ -76,9 +76,16 @@
 //! errors of `symlink`, the argument errors of `setxattr`). `EMFILE` comes before everything
 //! in `open`, `create` and `opendir`, as Linux takes the descriptor first.
 //!
-//! # Directory renames
+//! # Renames
+//! A rename must not change the verdicts of what it moves. A file (or directory) whose own
+//! path would change regime — any operation class decided differently at the source and the
+//! destination, e.g. a tool leaving an exec-denied tree — is `EXDEV`, as a hard link between
+//! two regimes is. A rename that replaces an existing name deletes it, so it also needs
+//! `delete` at the destination (an exchange at both names); a rename to a new name within one
+//! regime follows the `rename` class alone.
+//!
 //! Rules are path globs, so a `rename` of a directory moves everything below it to new
-//! paths; it must not change their verdicts (`mv /shared /x` must not expose what
+//! paths; it must not change their verdicts either (`mv /shared /x` must not expose what
 //! `hide /shared/secrets/**` hides). A directory rename (or an exchange involving a
 //! directory) that the rules otherwise allow is `EXDEV` when a rule that is not allow can
 //! match strictly below the source or the destination ([`Glob::can_match_below`]) and some

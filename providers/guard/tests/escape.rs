@@ -307,8 +307,18 @@ fn a_handle_kept_across_a_rename_into_a_denied_place() {
     let (e, h) = fs
         .create(pubd, n("mine"), 0o644, OpenFlags::READ_WRITE, ME)
         .unwrap();
-    fs.rename(pubd, n("mine"), locked, n("mine"), RenameFlags::Replace)
+    // Through the guard the move itself is refused: the file would change regime.
+    assert_eq!(
+        fs.rename(pubd, n("mine"), locked, n("mine"), RenameFlags::Replace),
+        Err(Errno::EXDEV)
+    );
+    // Moved behind the guard's back (a host process), then found at its new place.
+    fs.inner()
+        .rename(pubd, n("mine"), locked, n("mine"), RenameFlags::Replace)
         .unwrap();
+    let found = fs.lookup(locked, n("mine")).unwrap();
+    assert_eq!(found.node, e.node);
+    fs.forget(found.node, 1);
     assert_eq!(fs.open(e.node, OpenFlags::WRITE), Err(Errno::EACCES));
     let size = SetAttr {
         size: Some(0),
@@ -859,4 +869,78 @@ fn hard_linking_a_symlink_into_a_restricted_mount() {
         Err(Errno::EPERM)
     );
     assert_eq!(px.readlinkat(libc::AT_FDCWD, b"/out/l"), Err(Errno::ENOENT));
+}
+
+// ---------------------------------------------------------------------------------------
+// Renames of files between regimes, and renames that replace
+
+/// A file renamed from one rule regime to another would lose (or gain) its protection — a
+/// tool out of an exec-denied tree becomes executable, a file out of a write-denied tree
+/// writable — so it is `EXDEV`, in both directions, as a directory whose contents would change
+/// regime is; `mv` then copies (through the rules) and removes the source (ditto).
+#[test]
+fn a_file_renamed_across_a_rule_boundary_is_exdev() {
+    let fs = tree();
+    let pubd = node(&fs, "/pub");
+    let locked = node(&fs, "/locked");
+    let noexec = node(&fs, "/noexec");
+    let none = RenameFlags::Replace;
+    assert_eq!(
+        fs.rename(noexec, n("tool"), pubd, n("tool"), none),
+        Err(Errno::EXDEV)
+    );
+    assert_eq!(
+        fs.rename(locked, n("f"), pubd, n("f"), none),
+        Err(Errno::EXDEV)
+    );
+    // Onto an existing name where delete is denied: that refusal comes first.
+    assert_eq!(
+        fs.rename(pubd, n("a"), locked, n("f"), none),
+        Err(Errno::EACCES)
+    );
+    assert_eq!(
+        fs.rename(pubd, n("a"), locked, n("new"), none),
+        Err(Errno::EXDEV)
+    );
+    assert_eq!(
+        fs.rename(pubd, n("a"), noexec, n("tool"), RenameFlags::Exchange),
+        Err(Errno::EXDEV)
+    );
+    // A missing source is still ENOENT; within one regime a rename works.
+    assert_eq!(
+        fs.rename(pubd, n("zz"), locked, n("f"), none),
+        Err(Errno::ENOENT)
+    );
+    fs.rename(pubd, n("a"), pubd, n("b"), none).unwrap();
+    fs.rename(noexec, n("tool"), noexec, n("tool2"), none)
+        .unwrap();
+}
+
+/// Replacing a name deletes what was there: refused where `delete` is denied, while a
+/// rename to a new name there (which deletes nothing) follows the `rename` class.
+#[test]
+fn a_rename_that_replaces_needs_delete_at_the_destination() {
+    let fs = tree();
+    let locked = node(&fs, "/locked");
+    let e = fs.mknod(locked, n("g"), FileKind::Regular, 0o644, 0, ME);
+    // Creating is denied in /locked: make the second name behind the guard's back.
+    assert_eq!(e.map(|e| e.node).err(), Some(Errno::EACCES));
+    fs.inner()
+        .link(node(&fs, "/locked/f"), locked, n("g"))
+        .map(|e| fs.inner().forget(e.node, 1))
+        .unwrap();
+    assert_eq!(
+        fs.rename(locked, n("f"), locked, n("g"), RenameFlags::Replace),
+        Err(Errno::EACCES)
+    );
+    assert_eq!(
+        fs.rename(locked, n("f"), locked, n("g"), RenameFlags::Exchange),
+        Err(Errno::EACCES)
+    );
+    assert_eq!(
+        fs.rename(locked, n("f"), locked, n("g"), RenameFlags::NoReplace),
+        Err(Errno::EEXIST)
+    );
+    fs.rename(locked, n("f"), locked, n("new"), RenameFlags::Replace)
+        .unwrap();
 }

@@ -41,27 +41,29 @@ fn directory_rename_keeps_the_verdicts_of_nodes_below() {
 }
 
 #[test]
-fn exchange_swaps_verdicts() {
+fn exchange_across_regimes_is_refused_and_within_one_swaps_paths() {
     let fs = with_rules(
         &["/a", "/b"],
-        &["/a/f", "/b/g"],
+        &["/a/f", "/a/f2", "/b/g"],
         vec![rule("/b/*", &[Op::Write], EACCES)],
     );
     let (a, b) = (node(&fs, "/a"), node(&fs, "/b"));
     let f = node(&fs, "/a/f");
+    let f2 = node(&fs, "/a/f2");
     let g = node(&fs, "/b/g");
     assert_eq!(fs.open(g, OpenFlags::WRITE), Err(Errno::EACCES));
-    fs.rename(a, n("f"), b, n("g"), RenameFlags::Exchange)
-        .unwrap();
+    // Swapping f and g would make the protected g writable at /a/f.
     assert_eq!(
-        fs.open(f, OpenFlags::WRITE),
-        Err(Errno::EACCES),
-        "f is now /b/g"
+        fs.rename(a, n("f"), b, n("g"), RenameFlags::Exchange),
+        Err(Errno::EXDEV)
     );
-    let h = fs.open(g, OpenFlags::WRITE).unwrap();
+    assert_eq!(fs.open(g, OpenFlags::WRITE), Err(Errno::EACCES));
+    fs.rename(a, n("f"), a, n("f2"), RenameFlags::Exchange)
+        .unwrap();
+    assert_eq!(fs.lookup(a, n("f")).unwrap().node, f2);
+    assert_eq!(fs.lookup(a, n("f2")).unwrap().node, f);
+    let h = fs.open(f, OpenFlags::WRITE).unwrap();
     fs.release(h).unwrap();
-    assert_eq!(fs.lookup(a, n("f")).unwrap().node, g);
-    assert_eq!(fs.lookup(b, n("g")).unwrap().node, f);
 }
 
 #[test]

@@ -119,13 +119,23 @@ fn a_file_rename_checks_source_and_destination_as_before() {
     let out = node(&fs, "/out");
     let free = node(&fs, "/out/free");
     let protected = node(&fs, "/out/protected");
-    // A write rule does not refuse renames; a file carries no tree below it.
+    // A write rule does not refuse renames, but a file may not leave (or enter) its regime:
+    // out of the write-denied tree it would become writable.
     assert_eq!(
         fs.rename(protected, n("f"), free, n("g"), RenameFlags::Replace),
+        Err(Errno::EXDEV)
+    );
+    assert_eq!(
+        fs.rename(free, n("f"), protected, n("g"), RenameFlags::Replace),
+        Err(Errno::EXDEV)
+    );
+    // Within one regime, renames work.
+    assert_eq!(
+        fs.rename(protected, n("f"), protected, n("g"), RenameFlags::Replace),
         Ok(())
     );
     assert_eq!(
-        fs.rename(free, n("g"), out, n("h"), RenameFlags::Replace),
+        fs.rename(free, n("f"), out, n("h"), RenameFlags::Replace),
         Ok(())
     );
     let shared = node(&fs, "/shared");
@@ -160,7 +170,7 @@ fn rename_exchange_involving_a_directory() {
         fs.rename(free, n("f"), out, n("protected"), RenameFlags::Exchange),
         Err(Errno::EXDEV)
     );
-    // Two files swap as before; two directories with no rule below swap too.
+    // Two files of different regimes do not swap; two directories with no rule below do.
     assert_eq!(
         fs.rename(
             free,
@@ -169,7 +179,7 @@ fn rename_exchange_involving_a_directory() {
             n("f"),
             RenameFlags::Exchange
         ),
-        Ok(())
+        Err(Errno::EXDEV)
     );
     assert_eq!(
         fs.rename(
