@@ -151,6 +151,13 @@ impl Side<'_> {
         written
     }
 
+    /// Opens `path` for writing and closes it again: nothing written, only the open checked.
+    fn open_for_writing(&self, path: &str) -> Result<String, Errno> {
+        let fd = self.posix.open(&self.p(path), O_WRONLY, 0)?;
+        self.posix.close(fd)?;
+        Ok(String::new())
+    }
+
     /// The names in directory `path`, sorted.
     fn list(&self, path: &str) -> Result<Vec<String>, Errno> {
         let dir = self.posix.opendir(&self.p(path))?;
@@ -206,12 +213,7 @@ impl Side<'_> {
         // deny (EACCES): writes, creation and removal refused; reads pass.
         step(
             "deny: open for writing",
-            posix
-                .open(&self.p("/host/locked/file"), O_WRONLY, 0)
-                .map(|fd| {
-                    let _ = posix.close(fd);
-                    String::new()
-                }),
+            self.open_for_writing("/host/locked/file"),
         );
         step(
             "deny: read",
@@ -241,12 +243,7 @@ impl Side<'_> {
         );
         step(
             "deny: still in place",
-            posix
-                .open(&self.p("/host/locked/file"), O_WRONLY, 0)
-                .map(|fd| {
-                    let _ = posix.close(fd);
-                    String::new()
-                }),
+            self.open_for_writing("/host/locked/file"),
         );
 
         // deny with EPERM: chmod and chown.
@@ -262,12 +259,7 @@ impl Side<'_> {
         // read-only (EROFS), with an earlier allow rule winning below it.
         step(
             "read-only: open for writing",
-            posix
-                .open(&self.p("/host/frozen/file"), O_WRONLY, 0)
-                .map(|fd| {
-                    let _ = posix.close(fd);
-                    String::new()
-                }),
+            self.open_for_writing("/host/frozen/file"),
         );
         step(
             "read-only: mkdir",
