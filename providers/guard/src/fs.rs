@@ -48,6 +48,10 @@ pub struct Guarded {
     hides: bool,
     /// Some rule denies exec: reported attributes may lose their x bits.
     exec_denied: bool,
+    /// Held by a rename whose refusal depends on what it moves, from looking at it to the
+    /// rename itself: another rename cannot put a directory in the place of the file just
+    /// looked at (which would carry a tree across a rule boundary unchecked).
+    renaming: parking_lot::Mutex<()>,
 }
 
 /// The paths of one call, for its audit line; filled only when there is a log. A name is
@@ -141,6 +145,7 @@ impl Guarded {
             rules,
             hides,
             exec_denied,
+            renaming: parking_lot::Mutex::new(()),
         }
     }
 
@@ -816,7 +821,9 @@ impl Guarded {
         )?;
         let rules_differ = self.rules.rename_conflict(&from, &to).is_some();
         let regime_differs = !from_verdicts.same_regime(&to_verdicts, &self.rules);
-        if rules_differ || regime_differs || self.symlinks.restricts() {
+        let checks_what_moves = rules_differ || regime_differs || self.symlinks.restricts();
+        let _serialized = checks_what_moves.then(|| self.renaming.lock());
+        if checks_what_moves {
             let moved = Moved {
                 dir,
                 name,
