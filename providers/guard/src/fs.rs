@@ -48,9 +48,9 @@ pub struct Guarded {
     hides: bool,
     /// Some rule denies exec: reported attributes may lose their x bits.
     exec_denied: bool,
-    /// Held by a rename whose refusal depends on what it moves, from looking at it to the
-    /// rename itself: another rename cannot put a directory in the place of the file just
-    /// looked at (which would carry a tree across a rule boundary unchecked).
+    /// Held by every rename while some rule or symlink mode exists, from looking at what it
+    /// moves to the rename itself: another rename cannot put a directory in the place of the
+    /// file just looked at (which would carry a tree across a rule boundary unchecked).
     renaming: parking_lot::Mutex<()>,
 }
 
@@ -821,9 +821,11 @@ impl Guarded {
         )?;
         let rules_differ = self.rules.rename_conflict(&from, &to).is_some();
         let regime_differs = !from_verdicts.same_regime(&to_verdicts, &self.rules);
-        let checks_what_moves = rules_differ || regime_differs || self.symlinks.restricts();
-        let _serialized = checks_what_moves.then(|| self.renaming.lock());
-        if checks_what_moves {
+        // Every rename is serialised when some check may look at what a rename moves: the
+        // rename that swaps a directory in need not be one that is checked itself.
+        let _serialized =
+            (!self.rules.is_empty() || self.symlinks.restricts()).then(|| self.renaming.lock());
+        if rules_differ || regime_differs || self.symlinks.restricts() {
             let moved = Moved {
                 dir,
                 name,

@@ -94,9 +94,10 @@
 //! [`SymlinkMode::RelativeInside`] mount, a directory moved to a shallower depth is `EXDEV`
 //! too (a relative link inside could then leave the mount), and a symbolic link moved by
 //! itself (or hard-linked to a new name) is checked as if made at its new place (`EPERM`). The kind of the moved names is
-//! looked up only when the paths say such a refusal is possible, and such renames are
-//! serialised from that look to the rename itself, so a concurrent rename cannot put a
-//! directory in place of the file just looked at.
+//! looked up only when the paths say such a refusal is possible. While any rule or symlink
+//! mode exists, renames through the guard are serialised (from that look to the rename
+//! itself), so a concurrent rename cannot put a directory in place of the file just looked
+//! at.
 //!
 //! # Limits
 //! See [`Limits`]: `max_file_size` (a short write up to the limit, then `EFBIG`; truncate and
