@@ -142,7 +142,7 @@ fn provider(args: &MountArgs) -> Result<Served, String> {
                 fs: built.fs.clone(),
                 audit: built.audit.clone(),
                 what,
-                host_dirs: sandbox::host_roots(&policy),
+                host_dirs: policy.host_roots(),
                 _guards: Box::new(built),
             }
         }

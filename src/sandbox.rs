@@ -1,13 +1,12 @@
 //! Policies for the commands: the provider kinds they know (the built-in four plus `demo`),
 //! the built-in default policy, and a built sandbox as an emulated process.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use vfsbox_api::{FileSystem, Owner, Posix};
 use vfsbox_emulation::{Emulated, Identity};
 use vfsbox_policy::{
-    render_errors, CompatLevel, KindSpec, Options, Policy, PolicyError, ProviderKind, ProviderSpec,
-    Registry, Sandbox,
+    render_errors, CompatLevel, Options, Policy, PolicyError, ProviderKind, Registry, Sandbox,
 };
 
 /// The default policy, embedded in the binary (`vfsbox policy default` prints it).
@@ -127,25 +126,4 @@ pub fn emulated(sandbox: &Sandbox) -> Result<Emulated, String> {
         )
     })?;
     Ok(process)
-}
-
-/// The host directories a policy exports (a FUSE mountpoint inside one is refused: it would
-/// recurse).
-pub fn host_roots(policy: &Policy) -> Vec<PathBuf> {
-    fn collect(spec: &ProviderSpec, out: &mut Vec<PathBuf>) {
-        match &spec.kind {
-            KindSpec::Host { path, .. } => out.push(path.clone()),
-            KindSpec::Overlay { upper, lower } => {
-                collect(upper, out);
-                collect(lower, out);
-            }
-            KindSpec::ReadOnly { inner } => collect(inner, out),
-            KindSpec::Memory { .. } | KindSpec::Plugin { .. } => {}
-        }
-    }
-    let mut out = Vec::new();
-    for mount in &policy.mounts {
-        collect(&mount.provider, &mut out);
-    }
-    out
 }

@@ -473,3 +473,28 @@ fn compat_level_and_strict_mode_reach_the_shell() {
         format!(" WARN {event} strict=true\nchmod: Operation not supported (EOPNOTSUPP)\n")
     );
 }
+
+#[test]
+fn a_mountpoint_inside_a_host_root_of_the_policy_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let lower = dir.path().join("lower");
+    fs::create_dir(&lower).unwrap();
+    let policy = dir.path().join("nested.toml");
+    // The host root is nested in an overlay: every host provider counts.
+    fs::write(
+        &policy,
+        "[[mount]]\nat = \"/\"\nprovider = \"overlay\"\nupper = { provider = \"memory\" }\n\
+         lower = { provider = \"host\", root = \"lower\" }\n",
+    )
+    .unwrap();
+    let mnt = lower.join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let mnt = mnt.canonicalize().unwrap();
+    let (code, stderr) = refused(&["mount", "--policy", policy.to_str().unwrap()], &mnt);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the mount would contain itself"),
+        "{stderr}"
+    );
+    assert!(!is_mounted(&mnt));
+}

@@ -126,6 +126,19 @@ impl Policy {
         self.source.text()
     }
 
+    /// The canonical root of every host provider, nested ones included: the host
+    /// directories the sandbox exports (a FUSE mountpoint inside one would recurse).
+    pub fn host_roots(&self) -> Vec<PathBuf> {
+        let mut roots = Vec::new();
+        for m in &self.mounts {
+            host_roots(&m.provider, &mut roots);
+        }
+        roots
+            .into_iter()
+            .map(|(path, _, _)| path.to_path_buf())
+            .collect()
+    }
+
     /// The rules, compiled as the guard applies them.
     pub fn rules(&self) -> &Rules {
         &self.compiled
