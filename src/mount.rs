@@ -151,7 +151,7 @@ fn provider(args: &MountArgs) -> Result<Served, String> {
             Served {
                 fs: built.fs.clone(),
                 audit: None,
-                what: format!("provider {}", spec_text(spec)),
+                what: format!("provider {spec}"),
                 host_dirs: host_dirs(spec),
                 _guards: Box::new(built),
             }
@@ -161,19 +161,6 @@ fn provider(args: &MountArgs) -> Result<Served, String> {
         served.fs = Arc::new(vfsbox_readonly::ReadOnly::new(served.fs.clone()));
     }
     Ok(served)
-}
-
-/// The spec as the user would write it.
-fn spec_text(spec: &ProviderSpec) -> String {
-    match spec {
-        ProviderSpec::Memory => "memory".to_string(),
-        ProviderSpec::Host(dir) => format!("host:{}", dir.display()),
-        ProviderSpec::ReadOnly(inner) => format!("readonly:{}", spec_text(inner)),
-        ProviderSpec::Overlay { upper, lower } => {
-            format!("overlay:{}:{}", spec_text(upper), spec_text(lower))
-        }
-        ProviderSpec::Mounts => "mounts".to_string(),
-    }
 }
 
 /// The host directories a spec exports (a mountpoint inside one is refused). The built-in
