@@ -903,11 +903,11 @@ impl Guarded {
         if flags == RenameFlags::NoReplace {
             return Ok(());
         }
-        let mut sides = vec![to_verdicts];
-        if flags == RenameFlags::Exchange {
-            sides.push(from_verdicts);
-        }
-        for verdicts in sides {
+        let exchange = flags == RenameFlags::Exchange;
+        for verdicts in [Some(to_verdicts), exchange.then_some(from_verdicts)]
+            .into_iter()
+            .flatten()
+        {
             if let Some(errno) = self.action(verdicts, Op::Delete).errno(Op::Delete) {
                 // A missing source is the provider's ENOENT, first (as Linux orders it).
                 let exists = |dir, name| {
