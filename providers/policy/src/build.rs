@@ -230,17 +230,13 @@ fn strictest_symlinks(spec: &ProviderSpec) -> Option<SymlinkMode> {
         SymlinkMode::RelativeInside => 1,
         SymlinkMode::Deny => 2,
     };
-    let pick = |a: Option<SymlinkMode>, b: Option<SymlinkMode>| match (a, b) {
-        (Some(x), Some(y)) => Some(if rank(y) > rank(x) { y } else { x }),
-        (x, None) => x,
-        (None, y) => y,
-    };
-    match &spec.kind {
-        KindSpec::Host { symlinks, .. } => Some(*symlinks),
-        KindSpec::Overlay { upper, lower } => {
-            pick(strictest_symlinks(upper), strictest_symlinks(lower))
+    let mut strictest = None;
+    spec.each_kind(&mut |kind| {
+        if let KindSpec::Host { symlinks, .. } = kind {
+            if strictest.is_none_or(|s| rank(*symlinks) > rank(s)) {
+                strictest = Some(*symlinks);
+            }
         }
-        KindSpec::ReadOnly { inner } => strictest_symlinks(inner),
-        KindSpec::Memory { .. } | KindSpec::Plugin { .. } => None,
-    }
+    });
+    strictest
 }

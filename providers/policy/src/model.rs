@@ -147,6 +147,22 @@ pub enum KindSpec {
     },
 }
 
+impl ProviderSpec {
+    /// Calls `f` on this provider's kind and on every nested one (an overlay's layers, a
+    /// read-only view's inner provider), outer first.
+    pub(crate) fn each_kind<'a>(&'a self, f: &mut impl FnMut(&'a KindSpec)) {
+        f(&self.kind);
+        match &self.kind {
+            KindSpec::Overlay { upper, lower } => {
+                upper.each_kind(f);
+                lower.each_kind(f);
+            }
+            KindSpec::ReadOnly { inner } => inner.each_kind(f),
+            KindSpec::Memory { .. } | KindSpec::Host { .. } | KindSpec::Plugin { .. } => {}
+        }
+    }
+}
+
 impl KindSpec {
     /// The kind's name as policy files write it.
     pub fn name(&self) -> &str {

@@ -163,20 +163,17 @@ pub(crate) fn compile_rules(specs: &[RuleSpec]) -> Rules {
 
 /// Every host provider of `spec` (nested ones included): canonical root and `root` span.
 pub(crate) fn host_roots<'a>(spec: &'a ProviderSpec, out: &mut Vec<(&'a Path, &'a str, Span)>) {
-    match &spec.kind {
-        KindSpec::Host {
+    spec.each_kind(&mut |kind| {
+        if let KindSpec::Host {
             path,
             root,
             root_span,
             ..
-        } => out.push((path, root, root_span.clone())),
-        KindSpec::Overlay { upper, lower } => {
-            host_roots(upper, out);
-            host_roots(lower, out);
+        } = kind
+        {
+            out.push((path, root, root_span.clone()));
         }
-        KindSpec::ReadOnly { inner } => host_roots(inner, out),
-        KindSpec::Memory { .. } | KindSpec::Plugin { .. } => {}
-    }
+    });
 }
 
 /// Two host roots that are the same directory or nest: a file would have two sandbox paths,
