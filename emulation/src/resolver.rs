@@ -61,6 +61,11 @@ impl Last {
     }
 }
 
+/// Whether `attr` is a removed directory (`IS_DEADDIR`): no new name can appear in it.
+pub(crate) fn is_dead_dir(attr: &Attr) -> bool {
+    attr.kind == FileKind::Directory && attr.nlink == 0
+}
+
 /// `bytes` as a name to look up in `dir`: `ENAMETOOLONG` over 255 bytes, except in a removed
 /// directory, where every lookup is `ENOENT` before the name is looked at (`IS_DEADDIR`).
 pub(crate) fn name_in<'n>(
@@ -69,9 +74,7 @@ pub(crate) fn name_in<'n>(
     bytes: &'n [u8],
 ) -> Result<&'n Name, Errno> {
     Name::new(bytes).map_err(|e| {
-        let dead = fs
-            .getattr(dir)
-            .is_ok_and(|a| a.kind == FileKind::Directory && a.nlink == 0);
+        let dead = fs.getattr(dir).is_ok_and(|a| is_dead_dir(&a));
         if e == Errno::ENAMETOOLONG && dead {
             Errno::ENOENT
         } else {

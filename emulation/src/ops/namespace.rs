@@ -4,8 +4,10 @@
 use crate::emulated::Emulated;
 use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::node::{Location, NodeRef};
-use crate::resolver::{Last, LastKind};
-use vfsbox_api::{Attr, Errno, Fd, FileKind, Name, RenameFlags, SYMLINK_MAX, S_ISGID, S_ISUID};
+use crate::resolver::{is_dead_dir, Last, LastKind};
+use vfsbox_api::{
+    Attr, Entry, Errno, Fd, FileKind, Name, RenameFlags, SYMLINK_MAX, S_ISGID, S_ISUID,
+};
 
 /// A check Linux makes besides `may_create`, and on which side of it.
 enum Extra<F> {
@@ -27,10 +29,18 @@ impl Emulated {
             return Ok(());
         }
         let attr = self.fs.getattr(dir.node().id())?;
-        if attr.nlink == 0 && attr.kind == FileKind::Directory {
+        if is_dead_dir(&attr) {
             return Err(Errno::ENOENT);
         }
         self.eff.may(&attr, MAY_WRITE | MAY_EXEC)
+    }
+
+    /// Whether `dir` was removed (`IS_DEADDIR`): Linux's lookup of a new name there is
+    /// `ENOENT` before any check that would follow it.
+    fn removed_dir(&self, dir: &Location) -> bool {
+        self.fs
+            .getattr(dir.node().id())
+            .is_ok_and(|a| is_dead_dir(&a))
     }
 
     /// `filename_create` then `may_create` (and `extra`, a check Linux makes before the
@@ -291,7 +301,6 @@ impl Emulated {
         flags: u32,
     ) -> Result<(), Errno> {
         let mode = RenameFlags::from_raw(flags).ok_or(Errno::EINVAL)?;
-        let exchange = mode == RenameFlags::Exchange;
         // Each name is copied in and walked in turn (the old one fully first), as
         // do_renameat2 does: a walk error of the old path beats an empty new path.
         let (old_loc, old_last) = self.parent_at(&self.eff, old_dirfd, old)?;
@@ -329,53 +338,22 @@ impl Emulated {
                 Err(e) if e == Errno::ENOENT => None,
                 Err(e) => return Err(e),
             };
-            match (&target, mode) {
-                (Some(_), RenameFlags::NoReplace) => return Err(Errno::EEXIST),
-                (None, RenameFlags::Exchange) => return Err(Errno::ENOENT),
-                _ => {}
-            }
-            let is_dir = source.attr.kind == FileKind::Directory;
-            let target_is_dir = target
-                .as_ref()
-                .is_some_and(|t| t.attr.kind == FileKind::Directory);
-            if exchange && target.is_some() && !target_is_dir && new_last.trailing_slash {
-                return Err(Errno::ENOTDIR);
-            }
-            if !is_dir && (old_last.trailing_slash || (!exchange && new_last.trailing_slash)) {
-                return Err(Errno::ENOTDIR);
-            }
-            // The source may not be an ancestor of the target.
-            if new_loc.contains(source.node) {
-                return Err(Errno::EINVAL);
-            }
-            // The target may not be an ancestor of the source.
-            if let Some(t) = &target {
-                if old_loc.contains(t.node) {
-                    return Err(if exchange {
-                        Errno::EINVAL
-                    } else {
-                        Errno::ENOTEMPTY
-                    });
+            // A new name in a removed directory fails at its lookup, before every check
+            // below; asked only on the way out with an error, so a rename pays nothing.
+            let new_in_removed_dir = |e: Errno| {
+                if target.is_none() && self.removed_dir(&new_loc) {
+                    Errno::ENOENT
+                } else {
+                    e
                 }
-                if t.node == source.node {
-                    return Ok(None);
-                }
-            }
-            self.may_delete(&old_loc, &source.attr, is_dir)?;
-            match &target {
-                None => self.may_create_in(&new_loc)?,
-                Some(t) => {
-                    let as_dir = if exchange { target_is_dir } else { is_dir };
-                    self.may_delete(&new_loc, &t.attr, as_dir)?;
-                }
-            }
-            if old_loc.node().id() != new_loc.node().id() {
-                if is_dir {
-                    self.eff.may(&source.attr, MAY_WRITE)?;
-                }
-                if let (true, Some(t)) = (exchange && target_is_dir, &target) {
-                    self.eff.may(&t.attr, MAY_WRITE)?;
-                }
+            };
+            let checks = self.rename_checks(
+                (&old_loc, &old_last, &source),
+                (&new_loc, &new_last, target.as_ref()),
+                mode,
+            );
+            if !checks.map_err(new_in_removed_dir)? {
+                return Ok(None);
             }
             Ok(Some((old_name, new_name)))
         };
@@ -391,5 +369,63 @@ impl Emulated {
             new_name,
             mode,
         )
+    }
+
+    /// Linux's checks between a rename's lookups and the filesystem call, in its order;
+    /// `false` when both names are one inode (nothing to do).
+    fn rename_checks(
+        &self,
+        (old_loc, old_last, source): (&Location, &Last, &Entry),
+        (new_loc, new_last, target): (&Location, &Last, Option<&Entry>),
+        mode: RenameFlags,
+    ) -> Result<bool, Errno> {
+        let exchange = mode == RenameFlags::Exchange;
+        match (target, mode) {
+            (Some(_), RenameFlags::NoReplace) => return Err(Errno::EEXIST),
+            (None, RenameFlags::Exchange) => return Err(Errno::ENOENT),
+            _ => {}
+        }
+        let is_dir = source.attr.kind == FileKind::Directory;
+        let target_is_dir = target.is_some_and(|t| t.attr.kind == FileKind::Directory);
+        if exchange && target.is_some() && !target_is_dir && new_last.trailing_slash {
+            return Err(Errno::ENOTDIR);
+        }
+        if !is_dir && (old_last.trailing_slash || (!exchange && new_last.trailing_slash)) {
+            return Err(Errno::ENOTDIR);
+        }
+        // The source may not be an ancestor of the target.
+        if new_loc.contains(source.node) {
+            return Err(Errno::EINVAL);
+        }
+        // The target may not be an ancestor of the source.
+        if let Some(t) = target {
+            if old_loc.contains(t.node) {
+                return Err(if exchange {
+                    Errno::EINVAL
+                } else {
+                    Errno::ENOTEMPTY
+                });
+            }
+            if t.node == source.node {
+                return Ok(false);
+            }
+        }
+        self.may_delete(old_loc, &source.attr, is_dir)?;
+        match target {
+            None => self.may_create_in(new_loc)?,
+            Some(t) => {
+                let as_dir = if exchange { target_is_dir } else { is_dir };
+                self.may_delete(new_loc, &t.attr, as_dir)?;
+            }
+        }
+        if old_loc.node().id() != new_loc.node().id() {
+            if is_dir {
+                self.eff.may(&source.attr, MAY_WRITE)?;
+            }
+            if let (true, Some(t)) = (exchange && target_is_dir, target) {
+                self.eff.may(&t.attr, MAY_WRITE)?;
+            }
+        }
+        Ok(true)
     }
 }

@@ -346,6 +346,10 @@ impl HostFs {
         let dir = self.dir_node(new_dir)?;
         match sys::link_fd(target.fd.as_fd(), dir.fd.as_fd(), new_name) {
             Ok(()) => {}
+            // A removed destination directory takes no new name: ENOENT, as the kernel said.
+            Err(Errno::ENOENT) if sys::statx_fd(dir.fd.as_fd())?.stx_nlink == 0 => {
+                return Err(Errno::ENOENT)
+            }
             // Without CAP_DAC_READ_SEARCH the kernel refuses AT_EMPTY_PATH with ENOENT; an
             // inode with links left is then linked through a remembered name, checked after.
             Err(Errno::ENOENT) if sys::statx_fd(target.fd.as_fd())?.stx_nlink > 0 => {

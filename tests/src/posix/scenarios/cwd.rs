@@ -72,6 +72,26 @@ scenarios! { cwd;
         r.chdir(b"..");
         r.getcwd();
     }
+    /// New names in a removed cwd fail at their lookup (ENOENT) before every later check:
+    /// a trailing slash after a non-directory, linking a directory, the no-replace flag.
+    both fn names_into_removed_cwd(r) setup {
+        r.mkdir(b"d", 0o777);
+        r.write_file(b"f", b"x");
+        r.chmod(b"f", 0o666);
+        r.symlink(b"f", b"s");
+    } {
+        r.chdir(b"d");
+        r.rmdir(b"../d");
+        r.rename(b"../f", b"a/");
+        r.rename(b"../s", b"a/");
+        r.rename2(b"../f", b"a", libc::RENAME_NOREPLACE);
+        r.rename2(b"../f", b"a", libc::RENAME_EXCHANGE);
+        r.link(b"..", b"a");
+        r.link(b"../f", b"a");
+        r.link(b"../s", b"a/");
+        r.symlink(b"../f", b"a");
+        r.stat(b"../f");
+    }
     /// A renamed cwd: getcwd follows the new name.
     root fn renamed_cwd(r) {
         r.mkdir(b"d", 0o755);
