@@ -5,10 +5,10 @@ use crate::compat::CompatEvent;
 use crate::emulated::Emulated;
 use crate::fdtable::{Handle, OpenFile, Slot};
 use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
-use crate::node::NodeRef;
-use crate::resolver::{check_path, Found, LastKind};
+use crate::node::{LinkName, Location, NodeRef};
+use crate::resolver::{check_path, name_in, Found, Last, LastKind};
 use std::sync::Arc;
-use vfsbox_api::{Errno, Fd, FileKind, HandleId, OpenFlags};
+use vfsbox_api::{Attr, Errno, Fd, FileKind, HandleId, OpenFlags, S_ISGID, S_ISUID};
 
 /// `O_LARGEFILE` as x86-64 and aarch64 Linux report it in `F_GETFL` (every open is large).
 pub(crate) const O_LARGEFILE: i32 = 0o100000;
@@ -17,6 +17,15 @@ const NOT_KEPT: i32 =
     libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY | libc::O_TRUNC | libc::O_CLOEXEC;
 /// The `O_TMPFILE` bit without `O_DIRECTORY`.
 const TMPFILE_BIT: i32 = libc::O_TMPFILE & !libc::O_DIRECTORY;
+/// Why [`Emulated::may_open`] refused.
+enum Refused {
+    /// This error.
+    Errno(Errno),
+    /// This permission error of a writing open, or `EROFS` if the object is on a read-only
+    /// mount (Linux's `mnt_want_write` comes first): only the object's node can tell.
+    UnlessReadOnly(Errno),
+}
+
 /// What a provider acts on.
 /// `O_APPEND` is not passed: the emulated layer appends itself, so `F_SETFL` can change it.
 const PROVIDER_FLAGS: i32 = libc::O_ACCMODE
@@ -66,13 +75,20 @@ impl Emulated {
             };
             let found = match quick {
                 Some(quick) => quick?,
-                None => resolver.resolve(&start, path, follow)?,
+                None => {
+                    let (loc, last) = resolver.walk_parent(&start, path)?;
+                    if !path_only {
+                        if let Some(file) = self.open_by_name(&loc, &last, flags)? {
+                            return self.install(file, flags);
+                        }
+                    }
+                    resolver.finish(loc, last, follow)?
+                }
             };
             (found, None)
         } else {
             self.open_creating(&start, path, flags, mode)?
         };
-        let cloexec = flags & libc::O_CLOEXEC != 0;
         let file = match created {
             Some(handle) => self.description(found, Handle::File(handle), flags),
             None if path_only => {
@@ -84,10 +100,15 @@ impl Emulated {
             }
             None => self.open_existing(found, flags)?,
         };
+        self.install(file, flags)
+    }
+
+    /// The lowest free descriptor for the new description `file`.
+    fn install(&self, file: OpenFile, flags: i32) -> Result<Fd, Errno> {
         self.fds.insert(
             Slot {
                 file: Arc::new(file),
-                cloexec,
+                cloexec: flags & libc::O_CLOEXEC != 0,
             },
             0,
         )
@@ -231,11 +252,13 @@ impl Emulated {
         }
     }
 
-    /// `do_open` and `may_open` for an object that exists.
-    fn open_existing(&self, found: Found, flags: i32) -> Result<OpenFile, Errno> {
-        let attr = found.attr;
+    /// `may_open` for an object that exists, as far as it can be decided from its
+    /// attributes: Linux's checks in order, before anything is opened. Returns whether the
+    /// open truncates (`O_TRUNC` of a regular file; ignored for other kinds but
+    /// directories).
+    fn may_open(&self, attr: &Attr, flags: i32) -> Result<bool, Refused> {
         if flags & libc::O_DIRECTORY != 0 && attr.kind != FileKind::Directory {
-            return Err(Errno::ENOTDIR);
+            return Err(Refused::Errno(Errno::ENOTDIR));
         }
         let mut truncate = flags & libc::O_TRUNC != 0;
         let mut acc = match flags & libc::O_ACCMODE {
@@ -247,29 +270,43 @@ impl Emulated {
             acc |= MAY_WRITE;
         }
         match attr.kind {
-            FileKind::Symlink => return Err(Errno::ELOOP),
-            FileKind::Directory if acc & MAY_WRITE != 0 => return Err(Errno::EISDIR),
+            FileKind::Symlink => return Err(Refused::Errno(Errno::ELOOP)),
+            FileKind::Directory if acc & MAY_WRITE != 0 => {
+                return Err(Refused::Errno(Errno::EISDIR))
+            }
             FileKind::Regular | FileKind::Directory => {}
             _ => truncate = false,
         }
         if truncate && self.read_only {
-            return Err(Errno::EROFS);
+            return Err(Refused::Errno(Errno::EROFS));
         }
         if acc & MAY_WRITE != 0 {
-            self.check_writable_fs(attr.kind)?;
+            self.check_writable_fs(attr.kind).map_err(Refused::Errno)?;
         }
-        self.eff.may(&attr, acc).map_err(|e| {
+        self.eff.may(attr, acc).map_err(|e| {
             let writes = acc & MAY_WRITE != 0
                 && matches!(attr.kind, FileKind::Regular | FileKind::Directory);
             if writes {
-                self.unless_ro(found.node().id(), e)
+                Refused::UnlessReadOnly(e)
             } else {
-                e
+                Refused::Errno(e)
             }
         })?;
-        if flags & libc::O_NOATIME != 0 && !self.eff.owns(&attr) {
-            return Err(Errno::EPERM);
+        if flags & libc::O_NOATIME != 0 && !self.eff.owns(attr) {
+            return Err(Refused::Errno(Errno::EPERM));
         }
+        Ok(truncate)
+    }
+
+    /// `do_open` and `may_open` for an object that exists.
+    fn open_existing(&self, found: Found, flags: i32) -> Result<OpenFile, Errno> {
+        let attr = found.attr;
+        let truncate = self
+            .may_open(&attr, flags)
+            .map_err(|refused| match refused {
+                Refused::Errno(e) => e,
+                Refused::UnlessReadOnly(e) => self.unless_ro(found.node().id(), e),
+            })?;
         if truncate && attr.kind == FileKind::Regular {
             // do_truncate drops set-id bits for callers without CAP_FSETID.
             self.kill_setid(&attr, found.node().id(), None)?;
@@ -304,6 +341,64 @@ impl Emulated {
             }
         };
         Ok(self.description(found, handle, flags))
+    }
+
+    /// Opens the last name of a path the way the provider can do in one call
+    /// ([`FileSystem::open_name`](vfsbox_api::FileSystem::open_name)): the object it opened
+    /// is checked by [`Emulated::may_open`] before the provider truncates it or counts its
+    /// lookup. `Ok(None)`: open it the usual way (lookup, `may_open`, `open`) — the name is
+    /// `.`, `..` or has a trailing slash, the open wants a directory, the provider declined
+    /// (not a regular file, …), or the check met a case whose answer needs the node (a
+    /// permission error that a read-only mount turns into `EROFS`, set-id bits that a
+    /// truncation clears), which the usual way then decides exactly as before.
+    fn open_by_name(
+        &self,
+        loc: &Location,
+        last: &Last,
+        flags: i32,
+    ) -> Result<Option<OpenFile>, Errno> {
+        let LastKind::Name(bytes) = &last.kind else {
+            return Ok(None);
+        };
+        if last.trailing_slash || flags & libc::O_DIRECTORY != 0 {
+            return Ok(None);
+        }
+        // The name is checked where the lookup would check it (a removed directory's
+        // over-long name is ENOENT).
+        let name = name_in(&self.fs, loc.node().id(), bytes)?;
+        let mut redo = false;
+        let mut check = |attr: &Attr| match self.may_open(attr, flags) {
+            Ok(truncate) => {
+                let setid = attr.perm & (S_ISUID | S_ISGID) != 0;
+                if truncate && setid && !self.eff.is_root() {
+                    redo = true;
+                    return Err(Errno::EAGAIN);
+                }
+                Ok(())
+            }
+            Err(Refused::Errno(e)) => Err(e),
+            Err(Refused::UnlessReadOnly(e)) => {
+                redo = true;
+                Err(e)
+            }
+        };
+        let provider = OpenFlags::from_raw(flags & PROVIDER_FLAGS);
+        let opened = self
+            .fs
+            .open_name(loc.node().id(), name, provider, &mut check);
+        let (entry, handle) = match opened {
+            None => return Ok(None),
+            Some(Err(_)) if redo => return Ok(None),
+            Some(Err(e)) => return Err(e),
+            Some(Ok(opened)) => opened,
+        };
+        let node = NodeRef::adopt(&self.fs, entry.node);
+        let found = Found {
+            parent: loc.clone(),
+            leaf: Some((node, LinkName::new(name.as_bytes()))),
+            attr: entry.attr,
+        };
+        Ok(Some(self.description(found, Handle::File(handle), flags)))
     }
 
     /// A new open file description.

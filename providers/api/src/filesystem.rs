@@ -27,6 +27,10 @@ pub struct Entry {
 /// attributes of each directory it looks a name up in.
 pub type SearchCheck<'a> = &'a mut dyn FnMut(&Attr) -> Result<(), Errno>;
 
+/// The consumer's `may_open` check that [`FileSystem::open_name`] calls with the attributes
+/// of the very object it opened, before anything it cannot undo.
+pub type OpenCheck<'a> = &'a mut dyn FnMut(&Attr) -> Result<(), Errno>;
+
 /// The owner a new node gets: the caller's fsuid and fsgid. A provider gives the node the
 /// directory's group instead when the directory has the set-group-id bit, and gives new
 /// subdirectories of such a directory the set-group-id bit, as Linux does.
@@ -119,6 +123,52 @@ pub trait FileSystem: Send + Sync {
         hold: bool,
     ) -> Option<Result<Entry, Errno>> {
         let _ = (dir, names, search, hold);
+        None
+    }
+
+    /// Opens the regular file `name` in `dir` for I/O, as the consumer would with
+    /// [`lookup`](Self::lookup), its permission check, then [`open`](Self::open), in one
+    /// call: an optional shortcut for a provider that can open a name directly (the host
+    /// provider: one `openat` instead of a `statx` for the lookup, the `openat`, and a
+    /// `statx` to check the name still names the node looked up).
+    ///
+    /// The answer is `None` ("look it up and open it yourself") whenever the name is not a
+    /// regular file (a directory, a symlink the consumer may have to follow, a FIFO, socket
+    /// or device), and may be `None` for any other reason (the provider cannot tell the
+    /// error's place in the order below, the provider is read-only and `flags` write or
+    /// truncate, `TRUNCATE` without a writing access mode, …); the default always answers
+    /// `None`. `None` leaves nothing behind: nothing counted, nothing open, nothing changed.
+    /// A FIFO, socket or device must not be opened before `check` has passed (opening one
+    /// can block, wake a writer or act on a device), and a directory or symlink need not be
+    /// opened at all: a provider answers `None` for them, without opening, when it knows the
+    /// kind beforehand, and otherwise only opens with `O_NONBLOCK`-like care and closes again.
+    /// Wrappers keep the default unless forwarding keeps every check of their own (a
+    /// read-only view: `EROFS` for writing opens; a mount table: its node ids; rules, audit,
+    /// overlay copy-up: their lookups and opens).
+    ///
+    /// `check` is called once, with the attributes of the object actually opened (not those
+    /// of an earlier lookup of the name, which another process may have replaced since),
+    /// before the file is truncated and before its lookup is counted. Its error ends the
+    /// call: the provider closes what it opened and returns that error, leaving the file
+    /// untouched.
+    ///
+    /// On success the entry counts one lookup of the node, as [`lookup`](Self::lookup) does,
+    /// and the handle is open as by [`open`](Self::open) with `flags` (truncated to 0 with
+    /// `OpenFlags::TRUNCATE`, after `check`); the entry's attributes are those after the
+    /// truncation.
+    ///
+    /// # Errors
+    /// In this order: `ENOTDIR` if `dir` is not a directory; `ENOENT` if there is no such
+    /// entry (`lookup`'s errors); the error of `check`; then `open`'s errors. Anything else
+    /// the provider meets is `None`, so that the usual way gives it in its place.
+    fn open_name(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        flags: OpenFlags,
+        check: OpenCheck<'_>,
+    ) -> Option<Result<(Entry, HandleId), Errno>> {
+        let _ = (dir, name, flags, check);
         None
     }
 

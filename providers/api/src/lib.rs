@@ -23,7 +23,9 @@ pub use attr::{
 };
 pub use capabilities::Capabilities;
 pub use errno::Errno;
-pub use filesystem::{DirEntry, Entry, FileSystem, HandleId, NodeId, Owner, SearchCheck, SeekHole};
+pub use filesystem::{
+    DirEntry, Entry, FileSystem, HandleId, NodeId, OpenCheck, Owner, SearchCheck, SeekHole,
+};
 pub use flags::{AccessMode, FallocateMode, OpenFlags, RenameFlags, XattrSet};
 pub use name::{Name, NameBuf, NAME_MAX};
 pub use posix::{

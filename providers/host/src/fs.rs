@@ -1,7 +1,10 @@
 //! `impl FileSystem for HostFs`: each method hands over to the module that owns it.
 
 use crate::HostFs;
-use vfsbox_api::{Capabilities, Entry, Errno, FileKind, FileSystem, HandleId, Name, NodeId, Owner};
+use vfsbox_api::{
+    Capabilities, Entry, Errno, FileKind, FileSystem, HandleId, Name, NodeId, OpenCheck, OpenFlags,
+    Owner,
+};
 
 impl FileSystem for HostFs {
     // Each operation lives in the module that owns it.
@@ -36,6 +39,15 @@ impl FileSystem for HostFs {
     ) -> Result<Entry, Errno> {
         let _ = rdev; // devices are never made, so no device number is ever used
         self.do_mknod(dir, name, kind, perm, owner)
+    }
+    fn open_name(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        flags: OpenFlags,
+        check: OpenCheck<'_>,
+    ) -> Option<Result<(Entry, HandleId), Errno>> {
+        self.do_open_name(dir, name, flags, check)
     }
     fn flush(&self, handle: HandleId) -> Result<(), Errno> {
         self.handles.file(handle).map(drop)

@@ -70,6 +70,7 @@ mod fs;
 mod handles;
 mod io;
 mod namespace;
+mod open_name;
 mod sys;
 mod table;
 

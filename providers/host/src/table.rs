@@ -183,6 +183,15 @@ impl Table {
         Some(self.count(&mut inner, key, parent, name))
     }
 
+    /// The kind of the node remembered under `name` in directory `parent`, if one is: what
+    /// the name named when this provider last saw it (a host process may have changed it
+    /// since, so this only decides what to try, never what is true).
+    pub(crate) fn remembered_kind(&self, parent: HostId, name: &Name) -> Option<FileKind> {
+        let inner = self.inner.lock();
+        let key = inner.name_of(parent, name)?;
+        inner.slots.get(&key).map(|slot| slot.node.kind)
+    }
+
     /// Adds `node`, found or made as `name` in `parent`, with one lookup. If its inode is a
     /// node or cached meanwhile (a concurrent lookup), that node is counted (or revived)
     /// instead and `node` (its descriptor) is dropped.

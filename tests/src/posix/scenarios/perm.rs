@@ -172,6 +172,34 @@ scenarios! { perm;
         r.close(fd);
         r.stat(b"suid");
     }
+    /// O_TRUNC is checked before anything is cut: a file the user may not write stays whole
+    /// (whatever the access mode), one it may write is emptied, and a set-uid one loses the
+    /// bit as it is truncated.
+    both fn trunc_needs_write(r) setup {
+        standard_setup(r);
+        r.write_file(b"suid", b"data");
+        r.chmod(b"suid", 0o4666);
+    } {
+        r.open(b"ro", O_WRONLY | O_TRUNC, 0);
+        r.open(b"none", O_RDWR | O_TRUNC, 0);
+        r.open(b"ro", O_WRONLY | O_TRUNC | O_NOFOLLOW, 0);
+        let fd = r.open(b"rw", O_WRONLY | O_TRUNC, 0);
+        r.fstat(fd);
+        r.close(fd);
+        let fd = r.open(b"suid", O_RDWR | O_TRUNC, 0);
+        r.close(fd);
+        r.stat(b"suid");
+        r.read_file(b"ro");
+        r.read_file(b"none");
+    }
+    /// O_NOATIME needs ownership, checked after the mode bits: EACCES before EPERM.
+    both fn noatime_needs_owner(r) setup { standard_setup(r); } {
+        r.open(b"none", O_RDONLY | O_NOATIME, 0);
+        r.open(b"ro", O_RDONLY | O_NOATIME, 0);
+        r.write_file(b"mine", b"x");
+        let fd = r.open(b"mine", O_RDONLY | O_NOATIME, 0);
+        r.close(fd);
+    }
     /// chdir needs x; getcwd works in a directory the user cannot read.
     both fn chdir_needs_x(r) setup { standard_setup(r); } {
         r.chdir(b"nox");
