@@ -11,6 +11,7 @@ pub(crate) mod lifecycle;
 pub(crate) mod link;
 pub(crate) mod lookup;
 pub(crate) mod names;
+pub(crate) mod open_name;
 pub(crate) mod readdir;
 pub(crate) mod readonly;
 pub(crate) mod remove;

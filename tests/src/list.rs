@@ -186,6 +186,13 @@ macro_rules! foreach_case {
                 forget_dir_then_lookup_children,
                 lookup_does_not_follow_symlink,
             ],
+            open_name: [
+                open_name_opens_what_lookup_finds,
+                open_name_refused_leaves_file_whole,
+                open_name_truncates_after_the_check,
+                open_name_lookup_errors,
+                open_name_declines_all_but_regular_files,
+            ],
             names: [
                 name_empty_is_einval,
                 name_dot_is_einval,

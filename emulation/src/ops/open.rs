@@ -345,8 +345,8 @@ impl Emulated {
 
     /// Opens the last name of a path the way the provider can do in one call
     /// ([`FileSystem::open_name`](vfsbox_api::FileSystem::open_name)): the object it opened
-    /// is checked by [`Emulated::may_open`] before the provider truncates it or counts its
-    /// lookup. `Ok(None)`: open it the usual way (lookup, `may_open`, `open`) — the name is
+    /// is checked by [`Emulated::may_open`] before the provider truncates it or keeps it
+    /// open. `Ok(None)`: open it the usual way (lookup, `may_open`, `open`) — the name is
     /// `.`, `..` or has a trailing slash, the open wants a directory, the provider declined
     /// (not a regular file, …), or the check met a case whose answer needs the node (a
     /// permission error that a read-only mount turns into `EROFS`, set-id bits that a

@@ -148,9 +148,9 @@ pub trait FileSystem: Send + Sync {
     ///
     /// `check` is called once, with the attributes of the object actually opened (not those
     /// of an earlier lookup of the name, which another process may have replaced since),
-    /// before the file is truncated and before its lookup is counted. Its error ends the
-    /// call: the provider closes what it opened and returns that error, leaving the file
-    /// untouched.
+    /// before the file is truncated or anything else is done that cannot be undone. Its
+    /// error ends the call: the provider closes what it opened, gives back a lookup it
+    /// counted, and returns that error, leaving the file untouched.
     ///
     /// On success the entry counts one lookup of the node, as [`lookup`](Self::lookup) does,
     /// and the handle is open as by [`open`](Self::open) with `flags` (truncated to 0 with

@@ -26,6 +26,7 @@ mod inode;
 mod io;
 mod namehash;
 mod namespace;
+mod open_name;
 mod pages;
 mod provider;
 mod quota;

@@ -1,7 +1,8 @@
 //! The `FileSystem` implementation: each method delegates to the module that owns it.
 
 use crate::fs::{MemoryFs, ROOT};
-use vfsbox_api::{Capabilities, Errno, FileSystem, HandleId, NodeId};
+use vfsbox_api::{Capabilities, Entry, Errno, FileSystem, HandleId, Name, NodeId};
+use vfsbox_api::{OpenCheck, OpenFlags};
 
 impl FileSystem for MemoryFs {
     // Each operation lives in the module that owns it.
@@ -25,6 +26,16 @@ impl FileSystem for MemoryFs {
 
     fn fsync(&self, handle: HandleId, _datasync: bool) -> Result<(), Errno> {
         self.do_fsync(handle)
+    }
+
+    fn open_name(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        flags: OpenFlags,
+        check: OpenCheck<'_>,
+    ) -> Option<Result<(Entry, HandleId), Errno>> {
+        self.do_open_name(dir, name, flags, check)
     }
 
     fn release(&self, handle: HandleId) -> Result<(), Errno> {
