@@ -16,7 +16,7 @@
 use crate::identity::{Cred, MAY_EXEC};
 use crate::node::{LinkName, Location, NodeRef};
 use std::sync::Arc;
-use vfsbox_api::{Attr, Errno, FileKind, FileSystem, Name, NodeId, SearchCheck};
+use vfsbox_api::{Attr, Entry, Errno, FileKind, FileSystem, Name, NodeId, SearchCheck};
 
 /// Linux's `PATH_MAX`: a path of this many bytes or more is `ENAMETOOLONG`.
 pub(crate) const PATH_MAX: usize = 4096;
@@ -346,6 +346,24 @@ impl<'p> Work<'p> {
     }
 }
 
+/// Where the name at or after `at` in `path` begins and ends (after any slashes), or `None`
+/// when no name is left.
+#[inline]
+fn name_at(path: &[u8], mut at: usize) -> Option<(usize, usize)> {
+    let len = path.len();
+    while at < len && path[at] == b'/' {
+        at += 1;
+    }
+    if at == len {
+        return None;
+    }
+    let begin = at;
+    while at < len && path[at] != b'/' {
+        at += 1;
+    }
+    Some((begin, at))
+}
+
 /// One resolution (its symlink count lives here) with one set of credentials.
 pub(crate) struct Resolver<'a> {
     fs: &'a Arc<dyn FileSystem>,
@@ -536,41 +554,43 @@ impl<'a> Resolver<'a> {
         path: &[u8],
         follow: bool,
     ) -> Result<Attr, Errno> {
-        if let Some(quick) = self.quick_walk(start, path, follow, false) {
-            return quick.map(|(_, attr)| attr);
+        match self.quick_walk(start, path, follow, false) {
+            Some(quick) => quick.map(|entry| entry.attr),
+            None => Ok(self.walk_held(start, path, follow)?.attr),
         }
-        Ok(self.resolve_held(start, path, follow)?.attr)
     }
 
     /// The walk of a path without `.`, `..` or symlinks (but a last one not followed) in one
     /// provider call ([`FileSystem::lookup_path`]), when the provider offers it: the same
     /// search checks on every directory, the same errors, no chain. `None` means the
-    /// ordinary walk has to do it: the path has `.`, `..`, an empty or invalid name (whose
-    /// errno depends on where the walk gets), more than [`QUICK_NAMES`] names, or a
-    /// symlink on the way, a symlink to follow at the end, or a trailing slash after a
-    /// non-directory; or the provider declined. With `hold` the object's node is held.
+    /// ordinary walk has to do it: the path has `.`, `..`, an invalid name (whose errno
+    /// depends on where the walk gets), more than [`QUICK_NAMES`] names, or a symlink on
+    /// the way, a symlink to follow at the end, or a trailing slash after a non-directory;
+    /// or the provider declined. With `hold` the object's lookup is counted, and the
+    /// caller adopts it from the entry. The path is split in one pass and the provider's
+    /// entry is handed on as it came, so its attributes are not copied from one wrapper
+    /// into the next.
     fn quick_walk(
         &mut self,
         start: &Location,
         path: &[u8],
         follow: bool,
         hold: bool,
-    ) -> Option<Result<(Option<NodeRef>, Attr), Errno>> {
+    ) -> Option<Result<Entry, Errno>> {
         let dir = if path.first() == Some(&b'/') {
             self.root.node().id()
         } else {
             start.node().id()
         };
-        let mut parts = path.split(|&b| b == b'/').filter(|part| !part.is_empty());
-        let first = Name::new(parts.next()?).ok()?;
-        let mut names = [first; QUICK_NAMES];
+        // One pass over the bytes: skip slashes, take a name up to the next one. A name
+        // `Name::new` refuses (`.`, `..`, over-long) is the ordinary walk's to judge.
+        let (begin, mut at) = name_at(path, 0)?;
+        let mut names = [Name::new(&path[begin..at]).ok()?; QUICK_NAMES];
         let mut count = 1;
-        for part in parts {
-            if count == QUICK_NAMES {
-                return None;
-            }
-            names[count] = Name::new(part).ok()?;
+        while let Some((begin, end)) = name_at(path, at) {
+            *names.get_mut(count)? = Name::new(&path[begin..end]).ok()?;
             count += 1;
+            at = end;
         }
         let trailing_slash = path.last() == Some(&b'/');
         let cred = self.cred;
@@ -584,15 +604,17 @@ impl<'a> Resolver<'a> {
             Ok(entry) => entry,
             Err(e) => return Some(Err(e)),
         };
-        let node = hold.then(|| NodeRef::adopt(self.fs, entry.node));
         let kind = entry.attr.kind;
         if (kind == FileKind::Symlink && (follow || trailing_slash))
             || (trailing_slash && kind != FileKind::Directory)
         {
-            // Dropping `node` gives its lookup back.
+            if hold {
+                // The lookup is given back; the walk takes its own.
+                drop(NodeRef::adopt(self.fs, entry.node));
+            }
             return None;
         }
-        Some(Ok((node, entry.attr)))
+        Some(Ok(entry))
     }
 
     /// What `path` names from `start`, held in a [`Held`] (nothing allocated per component),
@@ -606,16 +628,25 @@ impl<'a> Resolver<'a> {
     ) -> Result<FoundIn<Held>, Errno> {
         debug_assert_eq!(check_path(path), Ok(()));
         if let Some(quick) = self.quick_walk(start, path, follow, true) {
-            let (node, attr) = quick?;
-            if let Some(node) = node {
-                let last = path.rsplit(|&b| b == b'/').find(|part| !part.is_empty());
-                return Ok(FoundIn {
-                    parent: Held::new(start.clone()),
-                    leaf: Some((node, LinkName::new(last.unwrap_or_default()))),
-                    attr,
-                });
-            }
+            let entry = quick?;
+            let node = NodeRef::adopt(self.fs, entry.node);
+            let last = path.rsplit(|&b| b == b'/').find(|part| !part.is_empty());
+            return Ok(FoundIn {
+                parent: Held::new(start.clone()),
+                leaf: Some((node, LinkName::new(last.unwrap_or_default()))),
+                attr: entry.attr,
+            });
         }
+        self.walk_held(start, path, follow)
+    }
+
+    /// [`Resolver::resolve_held`] name by name, for what [`Resolver::quick_walk`] declined.
+    fn walk_held(
+        &mut self,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+    ) -> Result<FoundIn<Held>, Errno> {
         let (held, last) = self.walk_text(Held::new(start.clone()), path.into())?;
         self.finish(held, last, follow)
     }
@@ -641,7 +672,7 @@ impl<'a> Resolver<'a> {
             return None;
         }
         let (node, attr) = match self.quick_walk(start, path, follow, true)? {
-            Ok((node, attr)) => (node?, attr),
+            Ok(entry) => (NodeRef::adopt(self.fs, entry.node), entry.attr),
             Err(e) => return Some(Err(e)),
         };
         if attr.kind == FileKind::Directory {

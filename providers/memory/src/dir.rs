@@ -2,7 +2,7 @@
 //! listing, so a listing resumes exactly where it stopped whatever changed meanwhile.
 
 use crate::inode::{Content, Inode};
-use crate::namehash::NameHash;
+use crate::namehash::{NameHash, NameKey, NameKeyBuf};
 use ref_cast::RefCast;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -58,7 +58,7 @@ impl Batch {
 /// cookie orders it after every entry that existed when it was added.
 #[derive(Default)]
 pub(crate) struct Directory {
-    by_name: HashMap<NameRc, Slot, NameHash>,
+    by_name: HashMap<NameKeyBuf, Slot, NameHash>,
     by_cookie: BTreeMap<u64, Listed>,
     /// The last cookie issued (0: none yet; cookie 0 means "from the start").
     last_cookie: u64,
@@ -68,7 +68,7 @@ pub(crate) struct Directory {
 
 impl Directory {
     pub(crate) fn get(&self, name: &Name) -> Option<&Slot> {
-        self.by_name.get(name.as_bytes())
+        self.by_name.get(NameKey::new(name.as_bytes()))
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -104,12 +104,12 @@ impl Directory {
                 kind: node.kind,
             },
         );
-        self.by_name.insert(name, Slot { cookie, node });
+        self.by_name.insert(NameKeyBuf(name), Slot { cookie, node });
     }
 
     /// Removes an entry, returning its node.
     pub(crate) fn remove(&mut self, name: &Name) -> Option<Arc<Inode>> {
-        let slot = self.by_name.remove(name.as_bytes())?;
+        let slot = self.by_name.remove(NameKey::new(name.as_bytes()))?;
         self.by_cookie.remove(&slot.cookie);
         if slot.node.kind == FileKind::Directory {
             self.subdirs -= 1;
@@ -120,7 +120,7 @@ impl Directory {
     /// Points an existing entry at another node, keeping its cookie (for `RENAME_EXCHANGE`:
     /// both names stay, so neither moves in the listing order).
     pub(crate) fn replace(&mut self, name: &Name, node: Arc<Inode>) {
-        let Some(slot) = self.by_name.get_mut(name.as_bytes()) else {
+        let Some(slot) = self.by_name.get_mut(NameKey::new(name.as_bytes())) else {
             return;
         };
         if slot.node.kind == FileKind::Directory {

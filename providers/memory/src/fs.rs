@@ -14,6 +14,7 @@ use crate::idhash::IdMap;
 use crate::inode::{symlink_pages, Content, Inode, State};
 use crate::quota::Quota;
 use parking_lot::Mutex;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use vfsbox_api::{Entry, Errno, FileKind, Name, NodeId, Owner, Timestamp, PERM_MASK, S_ISGID};
@@ -24,6 +25,9 @@ pub(crate) const ROOT: u64 = 1;
 /// A tmpfs-like filesystem held entirely in memory. See the crate documentation.
 pub struct MemoryFs {
     pub(crate) nodes: IdMap<Arc<Inode>>,
+    /// The root, also in `nodes`: most walks start there, and this reaches it without the
+    /// node table's shard lock and hashing.
+    pub(crate) root: Arc<Inode>,
     pub(crate) handles: Handles,
     next_node: AtomicU64,
     pub(crate) quota: Quota,
@@ -85,25 +89,25 @@ impl MemoryFs {
 
     /// An empty filesystem with the given limits and clock.
     pub fn with_config(config: MemoryConfig) -> MemoryFs {
-        let fs = MemoryFs {
-            nodes: IdMap::default(),
+        // The root always exists; it counts against the inode limit as it does in tmpfs.
+        let quota = Quota::new(config.max_bytes, config.max_inodes);
+        let _ = quota.take_inode();
+        let now = config.clock.now();
+        let state = State::new(0o755, 0, 0, 2, now, Content::Dir(Box::default()));
+        let root = Arc::new(Inode::new(ROOT, FileKind::Directory, 0, state));
+        let nodes = IdMap::default();
+        nodes.insert(ROOT, Arc::clone(&root));
+        MemoryFs {
+            nodes,
+            root,
             handles: Handles::default(),
             next_node: AtomicU64::new(ROOT + 1),
-            quota: Quota::new(config.max_bytes, config.max_inodes),
+            quota,
             clock: config.clock,
             rename_lock: Mutex::new(()),
             entries: AtomicU64::new(0),
             name_bytes: AtomicU64::new(0),
-        };
-        // The root always exists; it counts against the inode limit as it does in tmpfs.
-        let _ = fs.quota.take_inode();
-        let now = fs.now();
-        let state = State::new(0o755, 0, 0, 2, now, Content::Dir(Box::default()));
-        fs.nodes.insert(
-            ROOT,
-            Arc::new(Inode::new(ROOT, FileKind::Directory, 0, state)),
-        );
-        fs
+        }
     }
 
     /// How much memory the filesystem holds now.
@@ -138,15 +142,27 @@ impl MemoryFs {
     /// # Errors
     /// `ESTALE` if unknown, freed, or holding no lookups (the root always holds).
     pub(crate) fn node(&self, id: NodeId) -> Result<Arc<Inode>, Errno> {
+        self.node_ref(id).map(Cow::into_owned)
+    }
+
+    /// [`node`](Self::node) without a reference count for the root (the most common
+    /// start of a walk), which is borrowed from the filesystem.
+    ///
+    /// # Errors
+    /// As [`node`](Self::node).
+    pub(crate) fn node_ref(&self, id: NodeId) -> Result<Cow<'_, Arc<Inode>>, Errno> {
+        if id.0 == ROOT {
+            return Ok(Cow::Borrowed(&self.root));
+        }
         let inode = self
             .nodes
             .get(&id.0)
             .map(|r| Arc::clone(&r))
             .ok_or(Errno::ESTALE)?;
-        if id.0 != ROOT && inode.lookups() == 0 {
+        if inode.lookups() == 0 {
             return Err(Errno::ESTALE);
         }
-        Ok(inode)
+        Ok(Cow::Owned(inode))
     }
 
     /// The node, which must be a directory.

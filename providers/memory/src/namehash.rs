@@ -6,8 +6,10 @@
 
 use foldhash::fast::SeedableRandomState;
 use foldhash::SharedSeed;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::OnceLock;
+use ref_cast::RefCast;
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
 /// The seed shared by every name map of the process, drawn once from the standard library's
 /// `RandomState`, whose keys come from the operating system's random source.
@@ -42,9 +44,128 @@ impl BuildHasher for NameHash {
     }
 }
 
+/// A name as a name map hashes and compares it: its bytes alone are hashed (a map key is one
+/// name, so the length prefix `[u8]`'s `Hash` writes separates nothing), and a short name is
+/// compared with two word loads instead of a call to `memcmp`. A lookup in the map is most of
+/// the cost of one step of a path walk.
+#[derive(RefCast)]
+#[repr(transparent)]
+pub(crate) struct NameKey([u8]);
+
+impl NameKey {
+    pub(crate) fn new(bytes: &[u8]) -> &NameKey {
+        NameKey::ref_cast(bytes)
+    }
+}
+
+impl Hash for NameKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(&self.0);
+    }
+}
+
+impl PartialEq for NameKey {
+    fn eq(&self, other: &NameKey) -> bool {
+        same_bytes(&self.0, &other.0)
+    }
+}
+
+impl Eq for NameKey {}
+
+/// An owned [`NameKey`]: the name shared with the listing order.
+#[derive(Clone)]
+pub(crate) struct NameKeyBuf(pub(crate) Arc<[u8]>);
+
+impl Borrow<NameKey> for NameKeyBuf {
+    fn borrow(&self) -> &NameKey {
+        NameKey::new(&self.0)
+    }
+}
+
+impl Hash for NameKeyBuf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        NameKey::new(&self.0).hash(state);
+    }
+}
+
+impl PartialEq for NameKeyBuf {
+    fn eq(&self, other: &NameKeyBuf) -> bool {
+        same_bytes(&self.0, &other.0)
+    }
+}
+
+impl Eq for NameKeyBuf {}
+
+/// `a == b`, without a `memcmp` call for up to 16 bytes: the first and the last word of
+/// each (overlapping when shorter than two words) decide.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    match len {
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, len - 8) == word8(b, len - 8),
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, len - 4) == word4(b, len - 4),
+        // The first, middle and last bytes are every byte of a name this short.
+        1..=3 => a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1],
+        0 => true,
+        _ => a == b,
+    }
+}
+
+fn word8(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_ne_bytes(word)
+}
+
+fn word4(bytes: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_ne_bytes(word)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_compare_equal_exactly_when_their_bytes_do() {
+        let names: Vec<Vec<u8>> = (0..=40)
+            .flat_map(|len| {
+                let base: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                let mut variants = vec![base.clone()];
+                // One byte changed at each position: the first, inner and last bytes of
+                // both words must each decide.
+                for at in 0..len {
+                    let mut changed = base.clone();
+                    changed[at] = b'#';
+                    variants.push(changed);
+                }
+                variants
+            })
+            .collect();
+        for a in &names {
+            for b in &names {
+                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_map_finds_each_name_by_a_borrowed_key() {
+        let mut map = std::collections::HashMap::with_hasher(NameHash::default());
+        for i in 0..100u32 {
+            let name = format!("name-{i}").into_bytes();
+            map.insert(NameKeyBuf(Arc::from(name)), i);
+        }
+        for i in 0..100u32 {
+            let name = format!("name-{i}").into_bytes();
+            assert_eq!(map.get(NameKey::new(&name)), Some(&i));
+        }
+        assert_eq!(map.get(NameKey::new(b"name-100")), None);
+        assert_eq!(map.get(NameKey::new(b"name")), None);
+    }
 
     #[test]
     fn maps_are_keyed_differently() {

@@ -3,6 +3,7 @@
 use crate::fs::{MemoryFs, NewNode, ROOT};
 use crate::handles::Handle;
 use crate::inode::{Content, Inode};
+use std::borrow::Cow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use vfsbox_api::{
@@ -11,7 +12,10 @@ use vfsbox_api::{
 
 impl MemoryFs {
     pub(crate) fn do_lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
-        let parent = self.dir_node(dir)?;
+        let parent = self.node_ref(dir)?;
+        if parent.kind != FileKind::Directory {
+            return Err(Errno::ENOTDIR);
+        }
         let state = parent.state.read();
         let slot = state.dir().and_then(|d| d.get(name)).ok_or(Errno::ENOENT)?;
         Ok(self.count_lookup(&slot.node))
@@ -28,7 +32,7 @@ impl MemoryFs {
         hold: bool,
     ) -> Option<Result<Entry, Errno>> {
         let (last, walk) = names.split_last()?;
-        let mut at = match self.node(dir) {
+        let mut at = match self.node_ref(dir) {
             Ok(inode) => inode,
             Err(e) => return Some(Err(e)),
         };
@@ -53,7 +57,7 @@ impl MemoryFs {
                     _ => return Some(Err(Errno::ENOTDIR)),
                 }
             };
-            at = next;
+            at = Cow::Owned(next);
         }
         let state = at.state.read();
         if let Some(check) = search {
