@@ -40,3 +40,24 @@ fn mixed_table_at(at: &[&str]) -> Fixture {
 provider_tests!(mounts_host, || mixed_table_at(&["host"]));
 provider_tests!(mounts_data_cache, || mixed_table_at(&["data", "cache"]));
 provider_tests!(mounts_overlay, || mixed_table_at(&["overlay"]));
+
+/// A mount table mounted inside a mount table, re-rooted at a node of the inner one: the
+/// inner table's ids do not fit a direct id of the outer table (their top bit is set), so
+/// every node goes through the outer table's id table, counting lookups itself.
+fn nested_table() -> Fixture {
+    let inner = MountTable::builder()
+        .mount_new("/", MemoryFs::new())
+        .and_then(|b| b.mount_new("/deep", MemoryFs::new()))
+        .and_then(|b| b.build())
+        .expect("build the inner mount table");
+    let outer = MountTable::builder()
+        .mount_new("/", MemoryFs::new())
+        .and_then(|b| b.mount_new("/nested", inner))
+        .and_then(|b| b.build())
+        .expect("build the outer mount table");
+    Fixture::new(outer)
+        .rooted_at(&["nested", "deep"])
+        .expect("look up the mount")
+}
+
+provider_tests!(mounts_nested, nested_table);

@@ -1,4 +1,12 @@
-//! The outer node-id table: maps (mount, inner node id) to the id the table hands out and
+//! Outer node and handle ids.
+//!
+//! Most are *direct*: the top bit set, the mount index in the next 15 bits and the inner id
+//! in the low 48, so translating costs a shift and a mask, no lock and no table, and lookup
+//! counting is the inner provider's own (`forget` goes straight through). Inner ids of 2^48
+//! or more (a mount table inside a mount table hands those out) and mounts past the first
+//! 2^15 use the id table below instead.
+//!
+//! The id table maps (mount, inner node id) to the id the table hands out and
 //! back, counting lookups so each inner node is forgotten exactly as often as it was found.
 //!
 //! An id whose last lookup is forgotten is invalid to callers (`ESTALE`), but its mapping is
@@ -13,6 +21,29 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use vfsbox_api::NodeId;
+
+/// The flag of a direct id.
+const DIRECT: u64 = 1 << 63;
+/// Where the mount index starts in a direct id.
+const MOUNT_SHIFT: u32 = 48;
+/// The mount indexes a direct id can name.
+const MOUNT_MASK: u64 = (1 << 15) - 1;
+/// The inner ids a direct id can carry.
+const INNER_MASK: u64 = (1 << MOUNT_SHIFT) - 1;
+
+/// The direct id of inner id `inner` of mount `mount`, if both fit.
+pub(crate) fn direct(mount: usize, inner: u64) -> Option<u64> {
+    let m = u64::try_from(mount).ok().filter(|&m| m <= MOUNT_MASK)?;
+    (inner <= INNER_MASK).then_some(DIRECT | (m << MOUNT_SHIFT) | inner)
+}
+
+/// The (mount, inner id) of a direct id; `None` for an id of the table or the skeleton.
+pub(crate) fn split_direct(outer: u64) -> Option<(usize, u64)> {
+    (outer & DIRECT != 0).then_some((
+        ((outer >> MOUNT_SHIFT) & MOUNT_MASK) as usize,
+        outer & INNER_MASK,
+    ))
+}
 
 /// How many forgotten mappings are kept before a sweep drops them.
 pub(crate) const IDLE_MAX: usize = 4096;
@@ -145,6 +176,20 @@ impl Ids {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direct_ids_round_trip_and_refuse_what_does_not_fit() {
+        let id = direct(3, 77).expect("fits");
+        assert_eq!(split_direct(id), Some((3, 77)));
+        assert_eq!(
+            split_direct(direct(0, INNER_MASK).expect("fits")),
+            Some((0, INNER_MASK))
+        );
+        assert_eq!(direct(0, INNER_MASK + 1), None, "an inner id of 2^48");
+        assert_eq!(direct(MOUNT_MASK as usize + 1, 1), None, "mount 2^15");
+        assert_eq!(split_direct(42), None, "a table id");
+        assert_ne!(direct(1, 5), direct(2, 5), "two mounts, two ids");
+    }
 
     #[test]
     fn forgotten_ids_are_stale_then_revived_for_the_same_node() {

@@ -12,11 +12,16 @@
 //!
 //! # Node ids and inode numbers
 //! Skeleton directories (`/`, mount roots with mounts inside, synthesized directories) have
-//! fixed ids `1..=n`; every other node gets an id from an id table mapping (mount,
-//! inner id) both ways, counting lookups and forwarding `forget` to its provider, so ids
-//! never collide across mounts and are never reused for another node. A forgotten id is
-//! stale (`ESTALE`) until a lookup finds the same node again, which gets the same id back
-//! (the mapping is kept as a cache, swept past a few thousand idle ones). `Attr::ino` is the inner inode number
+//! fixed ids `1..=n`. Every other node's id is *direct*: the top bit, the mount's index and
+//! the inner id (below 2^48), so a call translates it with a shift and a mask, `forget`
+//! goes straight to the provider, which counts lookups itself, and the same node always
+//! has the same id; a forgotten id is as stale as the provider says (`ESTALE` for every
+//! provider that passes the conformance suite). Open file handles are direct the same way.
+//! Inner ids of 2^48 or more (a mount table mounted in a mount table) get an id from an id
+//! table mapping (mount, inner id) both ways, counting lookups, stale once forgotten until
+//! a lookup finds the same node again (the mapping is kept as a cache, swept past a few
+//! thousand idle ones). Either way ids never collide across mounts and are never reused
+//! for another node. `Attr::ino` is the inner inode number
 //! in the low 48 bits with the mount's tag (its index + 1, in order of depth then path) in
 //! the high 16; synthesized directories have tag 0. Inner inode numbers of 2^48 or more
 //! would be folded; no Linux filesystem vfsbox targets hands those out.

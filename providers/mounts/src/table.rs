@@ -2,7 +2,7 @@
 //! forwards, translating node ids, handle ids, inode numbers and cookies.
 
 use crate::build::MountTableBuilder;
-use crate::ids::{IdMap, Ids};
+use crate::ids::{direct, split_direct, IdMap, Ids};
 use crate::skeleton::Skeleton;
 use crate::Mount;
 use parking_lot::Mutex;
@@ -90,6 +90,17 @@ impl MountTable {
     }
 
     fn target(&self, node: NodeId) -> Result<Target, Errno> {
+        if let Some((mount, inner)) = split_direct(node.0) {
+            return match self.mounts.get(mount) {
+                // A mount's root is handed out only as its skeleton id.
+                Some(m) if m.root.0 != inner => Ok(Target::Inner {
+                    mount,
+                    node: NodeId(inner),
+                    skel: None,
+                }),
+                _ => Err(Errno::ESTALE),
+            };
+        }
         if let Some(index) = self.skel.index(node.0) {
             return Ok(match self.skel.nodes[index].mount {
                 Some(mount) => Target::Inner {
@@ -156,6 +167,8 @@ impl MountTable {
     fn adopt(&self, mount: usize, entry: Entry) -> Entry {
         let node = if entry.node == self.mounts[mount].root {
             NodeId(Skeleton::id(self.mounts[mount].skel))
+        } else if let Some(id) = direct(mount, entry.node.0) {
+            NodeId(id)
         } else {
             NodeId(self.ids.lock().adopt(mount, entry.node))
         };
@@ -174,6 +187,23 @@ impl MountTable {
         }
     }
 
+    /// The outer handle of file handle `handle` of `mount`: direct when it fits.
+    fn file_handle(&self, mount: usize, handle: HandleId) -> HandleId {
+        match direct(mount, handle.0) {
+            Some(id) => HandleId(id),
+            None => self.new_handle(Open::File { mount, handle }),
+        }
+    }
+
+    /// The mount and inner handle of a direct (file) handle, `EBADF` for no mount.
+    fn direct_file(&self, mount: usize, inner: u64) -> Result<(usize, HandleId), Errno> {
+        if mount < self.mounts.len() {
+            Ok((mount, HandleId(inner)))
+        } else {
+            Err(Errno::EBADF)
+        }
+    }
+
     fn new_handle(&self, open: Open) -> HandleId {
         let id = self.next_handle.fetch_add(1, Ordering::Relaxed);
         self.handles.lock().insert(id, open);
@@ -182,6 +212,9 @@ impl MountTable {
 
     /// The mount and inner handle of an open file handle.
     fn file(&self, handle: HandleId) -> Result<(usize, HandleId), Errno> {
+        if let Some((mount, inner)) = split_direct(handle.0) {
+            return self.direct_file(mount, inner);
+        }
         match self.handles.lock().get(&handle.0) {
             Some(Open::File { mount, handle }) => Ok((*mount, *handle)),
             Some(Open::Dir { mount, handle, .. }) => Ok((*mount, *handle)),
@@ -282,6 +315,12 @@ impl FileSystem for MountTable {
 
     fn forget(&self, node: NodeId, count: u64) {
         if self.skel.index(node.0).is_some() {
+            return;
+        }
+        if let Some((mount, inner)) = split_direct(node.0) {
+            if let Some(m) = self.mounts.get(mount).filter(|m| m.root.0 != inner) {
+                m.fs.forget(NodeId(inner), count);
+            }
             return;
         }
         let mut ids = self.ids.lock();
@@ -405,7 +444,7 @@ impl FileSystem for MountTable {
             self.mounts[mount]
                 .fs
                 .create(node, name, self.perm(mount, perm), flags, owner)?;
-        let handle = self.new_handle(Open::File { mount, handle });
+        let handle = self.file_handle(mount, handle);
         Ok((self.adopt(mount, entry), handle))
     }
 
@@ -564,7 +603,7 @@ impl FileSystem for MountTable {
             Target::Synth(_) => Err(Errno::EISDIR),
             Target::Inner { mount, node, .. } => {
                 let handle = self.mounts[mount].fs.open(node, flags)?;
-                Ok(self.new_handle(Open::File { mount, handle }))
+                Ok(self.file_handle(mount, handle))
             }
         }
     }
@@ -593,6 +632,10 @@ impl FileSystem for MountTable {
     }
 
     fn release(&self, handle: HandleId) -> Result<(), Errno> {
+        if let Some((mount, inner)) = split_direct(handle.0) {
+            let (mount, inner) = self.direct_file(mount, inner)?;
+            return self.mounts[mount].fs.release(inner);
+        }
         let open = self.handles.lock().remove(&handle.0);
         match open {
             Some(Open::File { mount, handle }) => self.mounts[mount].fs.release(handle),
@@ -608,9 +651,12 @@ impl FileSystem for MountTable {
     /// The mounted provider's backing file of the inner handle: the mount table does nothing
     /// on `read` and `write` but translate the handle. Directory handles have none.
     fn backing_file(&self, handle: HandleId) -> Option<std::os::fd::OwnedFd> {
-        let (mount, inner) = match self.handles.lock().get(&handle.0) {
-            Some(Open::File { mount, handle }) => (*mount, *handle),
-            _ => return None,
+        let (mount, inner) = match split_direct(handle.0) {
+            Some((mount, inner)) => self.direct_file(mount, inner).ok()?,
+            None => match self.handles.lock().get(&handle.0) {
+                Some(Open::File { mount, handle }) => (*mount, *handle),
+                _ => return None,
+            },
         };
         self.mounts[mount].fs.backing_file(inner)
     }
@@ -647,6 +693,9 @@ impl FileSystem for MountTable {
         cookie: u64,
         sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
     ) -> Result<(), Errno> {
+        if split_direct(handle.0).is_some() {
+            return Err(Errno::EBADF); // a file handle
+        }
         let mut handles = self.handles.lock();
         let (mount, inner, merge) = match handles.get_mut(&handle.0) {
             None | Some(Open::File { .. }) => return Err(Errno::EBADF),
@@ -704,6 +753,10 @@ impl FileSystem for MountTable {
     }
 
     fn releasedir(&self, handle: HandleId) -> Result<(), Errno> {
+        if let Some((mount, inner)) = split_direct(handle.0) {
+            let (mount, inner) = self.direct_file(mount, inner)?;
+            return self.mounts[mount].fs.releasedir(inner);
+        }
         let mut handles = self.handles.lock();
         match handles.get(&handle.0) {
             Some(Open::SynthDir(_)) => {
