@@ -164,18 +164,18 @@ impl MountTable {
     }
 
     /// Turns an inner entry of `mount` into an outer one, counting the lookup.
-    fn adopt(&self, mount: usize, entry: Entry) -> Entry {
-        let node = if entry.node == self.mounts[mount].root {
+    /// Changed in place: an `Attr` is large enough that copying it costs more than the
+    /// translation.
+    fn adopt(&self, mount: usize, mut entry: Entry) -> Entry {
+        entry.node = if entry.node == self.mounts[mount].root {
             NodeId(Skeleton::id(self.mounts[mount].skel))
         } else if let Some(id) = direct(mount, entry.node.0) {
             NodeId(id)
         } else {
             NodeId(self.ids.lock().adopt(mount, entry.node))
         };
-        Entry {
-            node,
-            attr: self.remap(mount, entry.attr),
-        }
+        entry.attr.ino = remap_ino(mount, entry.attr.ino);
+        entry
     }
 
     /// Strips set-id bits when the table declares it does not keep them but the mount would.
@@ -335,7 +335,11 @@ impl FileSystem for MountTable {
         match self.target(node)? {
             Target::Synth(index) => Ok(self.synth_attr(index)),
             Target::Inner { mount, node, .. } => {
-                Ok(self.remap(mount, self.mounts[mount].fs.getattr(node)?))
+                let mut attr = self.mounts[mount].fs.getattr(node);
+                if let Ok(attr) = &mut attr {
+                    attr.ino = remap_ino(mount, attr.ino);
+                }
+                attr
             }
         }
     }
