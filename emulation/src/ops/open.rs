@@ -1,5 +1,8 @@
 //! `openat`: resolution with `O_CREAT` (a final symlink is followed to create its target),
-//! Linux's `may_open` checks in order, and the new description.
+//! Linux's `may_open` checks in order, and the new description. An existing file named by
+//! the last name of a walk is opened in one provider call when the provider offers it
+//! ([`FileSystem::open_name`](vfsbox_api::FileSystem::open_name)), the same checks run on
+//! the attributes of the file it opened.
 
 use crate::compat::CompatEvent;
 use crate::emulated::Emulated;
