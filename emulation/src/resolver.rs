@@ -24,6 +24,9 @@ pub(crate) const PATH_MAX: usize = 4096;
 pub(crate) const MAX_SYMLINKS: u32 = 40;
 /// The most names a path may have for [`Resolver::quick_walk`] (longer ones walk as usual).
 const QUICK_NAMES: usize = 32;
+/// Names [`Resolver::quick_walk`] first makes room for: most paths have no more, and
+/// filling an array of [`QUICK_NAMES`] costs a single-name `stat` a tenth of its time.
+const SHORT_NAMES: usize = 8;
 
 /// What the last component of a path is (Linux's `LAST_NORM`, `LAST_DOT`, `LAST_DOTDOT`,
 /// `LAST_ROOT`).
@@ -221,13 +224,32 @@ pub(crate) fn check_path(path: &[u8]) -> Result<(), Errno> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
-    if path.contains(&0) {
+    if has_nul(path) {
         return Err(Errno::EINVAL);
     }
     if path.len() >= PATH_MAX {
         return Err(Errno::ENAMETOOLONG);
     }
     Ok(())
+}
+
+/// Whether `bytes` holds a NUL, a word at a time (the usual bit trick: a byte of `w` is
+/// zero exactly when its subtraction borrows into a high bit `w` did not have set). Every
+/// path of every call is checked, and for paths of a few dozen bytes `contains` spends
+/// three times as many instructions on its byte-by-byte start.
+fn has_nul(bytes: &[u8]) -> bool {
+    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_ne_bytes(word);
+        if w.wrapping_sub(LOW) & !w & HIGH != 0 {
+            return true;
+        }
+    }
+    words.remainder().contains(&0)
 }
 
 /// The texts still to walk: the path (borrowed), then symlink targets pushed on top of what
@@ -362,6 +384,22 @@ fn name_at(path: &[u8], mut at: usize) -> Option<(usize, usize)> {
         at += 1;
     }
     Some((begin, at))
+}
+
+/// Puts the names of `path` after `at` into `names` after the first (which the caller put
+/// there): `Some(Some(count))` with the count of names, `Some(None)` when they do not fit,
+/// `None` when one is not a valid [`Name`].
+fn fill_names<'p>(path: &'p [u8], mut at: usize, names: &mut [&'p Name]) -> Option<Option<usize>> {
+    let mut count = 1;
+    while let Some((begin, end)) = name_at(path, at) {
+        let Some(slot) = names.get_mut(count) else {
+            return Some(None);
+        };
+        *slot = Name::new(&path[begin..end]).ok()?;
+        count += 1;
+        at = end;
+    }
+    Some(Some(count))
 }
 
 /// One resolution (its symlink count lives here) with one set of credentials.
@@ -584,14 +622,42 @@ impl<'a> Resolver<'a> {
         };
         // One pass over the bytes: skip slashes, take a name up to the next one. A name
         // `Name::new` refuses (`.`, `..`, over-long) is the ordinary walk's to judge.
-        let (begin, mut at) = name_at(path, 0)?;
-        let mut names = [Name::new(&path[begin..at]).ok()?; QUICK_NAMES];
-        let mut count = 1;
-        while let Some((begin, end)) = name_at(path, at) {
-            *names.get_mut(count)? = Name::new(&path[begin..end]).ok()?;
-            count += 1;
-            at = end;
+        let (begin, at) = name_at(path, 0)?;
+        let first = Name::new(&path[begin..at]).ok()?;
+        let mut short = [first; SHORT_NAMES];
+        if let Some(count) = fill_names(path, at, &mut short)? {
+            return self.quick_lookup(dir, path, &short[..count], follow, hold);
         }
+        self.quick_walk_long(dir, path, first, at, follow, hold)
+    }
+
+    /// [`Resolver::quick_walk`] of a path of more than [`SHORT_NAMES`] names.
+    #[cold]
+    #[inline(never)]
+    fn quick_walk_long(
+        &mut self,
+        dir: NodeId,
+        path: &[u8],
+        first: &Name,
+        at: usize,
+        follow: bool,
+        hold: bool,
+    ) -> Option<Result<Entry, Errno>> {
+        let mut long = [first; QUICK_NAMES];
+        let count = fill_names(path, at, &mut long)??;
+        self.quick_lookup(dir, path, &long[..count], follow, hold)
+    }
+
+    /// The provider's [`FileSystem::lookup_path`] of `names` (the names of `path`) from
+    /// `dir`, for [`Resolver::quick_walk`].
+    fn quick_lookup(
+        &mut self,
+        dir: NodeId,
+        path: &[u8],
+        names: &[&Name],
+        follow: bool,
+        hold: bool,
+    ) -> Option<Result<Entry, Errno>> {
         let trailing_slash = path.last() == Some(&b'/');
         let cred = self.cred;
         let mut check = |attr: &Attr| cred.may(attr, MAY_EXEC);
@@ -600,21 +666,22 @@ impl<'a> Resolver<'a> {
         } else {
             Some(&mut check)
         };
-        let entry = match self.fs.lookup_path(dir, &names[..count], search, hold)? {
-            Ok(entry) => entry,
-            Err(e) => return Some(Err(e)),
-        };
-        let kind = entry.attr.kind;
-        if (kind == FileKind::Symlink && (follow || trailing_slash))
-            || (trailing_slash && kind != FileKind::Directory)
-        {
-            if hold {
-                // The lookup is given back; the walk takes its own.
-                drop(NodeRef::adopt(self.fs, entry.node));
+        // The provider's answer is returned as it came (not moved out and wrapped again),
+        // so its attributes are not copied on the way.
+        let found = self.fs.lookup_path(dir, names, search, hold);
+        if let Some(Ok(entry)) = &found {
+            let kind = entry.attr.kind;
+            if (kind == FileKind::Symlink && (follow || trailing_slash))
+                || (trailing_slash && kind != FileKind::Directory)
+            {
+                if hold {
+                    // The lookup is given back; the walk takes its own.
+                    drop(NodeRef::adopt(self.fs, entry.node));
+                }
+                return None;
             }
-            return None;
         }
-        Some(Ok(entry))
+        found
     }
 
     /// What `path` names from `start`, held in a [`Held`] (nothing allocated per component),
@@ -747,5 +814,28 @@ impl<'a> Resolver<'a> {
             }
         };
         self.cred.may(&attr, MAY_EXEC)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_nul;
+
+    #[test]
+    fn a_nul_is_found_at_every_position_and_only_there() {
+        for len in 0..40 {
+            let clean: Vec<u8> = (0..len).map(|i| 1 + (i as u8 % 255)).collect();
+            assert!(!has_nul(&clean), "{len}");
+            let high = vec![0xffu8; len];
+            assert!(!has_nul(&high), "{len}");
+            for at in 0..len {
+                let mut with = clean.clone();
+                with[at] = 0;
+                assert!(has_nul(&with), "{len} {at}");
+                let mut with = high.clone();
+                with[at] = 0;
+                assert!(has_nul(&with), "{len} {at}");
+            }
+        }
     }
 }

@@ -1,15 +1,22 @@
-//! One directory's entries: a hash map for lookup by name, and a cookie-ordered map for
+//! One directory's entries: a hash map for lookup by name, and a log in cookie order for
 //! listing, so a listing resumes exactly where it stopped whatever changed meanwhile.
 
 use crate::inode::{Content, Inode};
-use crate::namehash::{NameHash, NameKey, NameKeyBuf};
+use crate::namehash::{NameKey, NameKeyBuf, NameMap};
 use ref_cast::RefCast;
-use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use vfsbox_api::{FileKind, Name};
 
-/// A name stored once and shared by both maps.
+/// A name stored once and shared by the lookup map and, when long, the listing.
 pub(crate) type NameRc = Arc<[u8]>;
+
+/// Names up to this many bytes are kept inside their listed entry (most names are), so
+/// listing one copies a fixed-size record and reads no other allocation.
+const INLINE_NAME: usize = 22;
+
+/// Removed entries the log keeps before it is compacted, at the least (fewer than the live
+/// entries, so compacting costs amortized O(1) per removal).
+const MIN_COMPACT: usize = 32;
 
 /// An entry as found by name.
 #[derive(Clone)]
@@ -18,27 +25,60 @@ pub(crate) struct Slot {
     pub(crate) node: Arc<Inode>,
 }
 
-/// An entry as listed: what `readdir` reports, without touching the child inode.
-pub(crate) struct Listed {
-    name: NameRc,
-    pub(crate) ino: u64,
-    pub(crate) kind: FileKind,
+/// A listed entry's name.
+#[derive(Clone)]
+enum ListName {
+    Inline { len: u8, bytes: [u8; INLINE_NAME] },
+    Shared(NameRc),
 }
+
+impl ListName {
+    fn new(name: &NameRc) -> ListName {
+        if name.len() <= INLINE_NAME {
+            let mut bytes = [0u8; INLINE_NAME];
+            bytes[..name.len()].copy_from_slice(name);
+            ListName::Inline {
+                len: name.len() as u8,
+                bytes,
+            }
+        } else {
+            ListName::Shared(Arc::clone(name))
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            ListName::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            ListName::Shared(name) => name,
+        }
+    }
+}
+
+/// An entry as listed: what `readdir` reports, without touching the child inode.
+#[derive(Clone)]
+pub(crate) struct Listed {
+    cookie: u64,
+    ino: u64,
+    kind: FileKind,
+    /// False once removed: the entry waits in the log for the next compaction.
+    live: bool,
+    name: ListName,
+}
+
+/// Bytes of one record of the listing log (for memory estimates).
+pub(crate) const LISTED_BYTES: u64 = std::mem::size_of::<Listed>() as u64;
 
 /// Entries copied out of a directory for `readdir`, so the sink runs without its lock.
 #[derive(Default)]
 pub(crate) struct Batch {
-    entries: Vec<(u64, u64, FileKind, std::ops::Range<usize>)>,
-    names: Vec<u8>,
+    entries: Vec<Listed>,
 }
 
 impl Batch {
-    /// Room for `entries` entries of names of a typical length, so filling it does not
-    /// grow it step by step.
+    /// Room for `entries` entries, so filling it does not grow it step by step.
     pub(crate) fn with_capacity(entries: usize) -> Batch {
         Batch {
             entries: Vec::with_capacity(entries),
-            names: Vec::with_capacity(entries * 16),
         }
     }
 
@@ -48,9 +88,9 @@ impl Batch {
 
     /// The entries: cookie, inode number, kind and name (validated when it was inserted).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u64, FileKind, &Name)> {
-        self.entries.iter().map(|(c, ino, kind, range)| {
-            (*c, *ino, *kind, Name::ref_cast(&self.names[range.clone()]))
-        })
+        self.entries
+            .iter()
+            .map(|e| (e.cookie, e.ino, e.kind, Name::ref_cast(e.name.as_bytes())))
     }
 }
 
@@ -58,8 +98,13 @@ impl Batch {
 /// cookie orders it after every entry that existed when it was added.
 #[derive(Default)]
 pub(crate) struct Directory {
-    by_name: HashMap<NameKeyBuf, Slot, NameHash>,
-    by_cookie: BTreeMap<u64, Listed>,
+    by_name: NameMap<Slot>,
+    /// Every entry in cookie order (a new one has the largest cookie, so it is appended),
+    /// removed ones marked until [`Directory::compact`] drops them: listing walks a vector
+    /// instead of a tree, and finds where to resume by binary search.
+    listing: Vec<Listed>,
+    /// Removed entries still in `listing`.
+    removed: usize,
     /// The last cookie issued (0: none yet; cookie 0 means "from the start").
     last_cookie: u64,
     /// Entries that are directories, for `nlink`.
@@ -67,6 +112,7 @@ pub(crate) struct Directory {
 }
 
 impl Directory {
+    #[inline]
     pub(crate) fn get(&self, name: &Name) -> Option<&Slot> {
         self.by_name.get(NameKey::new(name.as_bytes()))
     }
@@ -96,25 +142,53 @@ impl Directory {
         if node.kind == FileKind::Directory {
             self.subdirs += 1;
         }
-        self.by_cookie.insert(
+        self.listing.push(Listed {
             cookie,
-            Listed {
-                name: name.clone(),
-                ino: node.id,
-                kind: node.kind,
-            },
-        );
-        self.by_name.insert(NameKeyBuf(name), Slot { cookie, node });
+            ino: node.id,
+            kind: node.kind,
+            live: true,
+            name: ListName::new(&name),
+        });
+        self.by_name
+            .insert_new(NameKeyBuf(name), Slot { cookie, node });
     }
 
     /// Removes an entry, returning its node.
     pub(crate) fn remove(&mut self, name: &Name) -> Option<Arc<Inode>> {
         let slot = self.by_name.remove(NameKey::new(name.as_bytes()))?;
-        self.by_cookie.remove(&slot.cookie);
+        if let Some(listed) = self.listed_mut(slot.cookie) {
+            listed.live = false;
+            listed.name = ListName::Inline {
+                len: 0,
+                bytes: [0; INLINE_NAME],
+            };
+            self.removed += 1;
+            if self.removed >= MIN_COMPACT && self.removed * 2 > self.listing.len() {
+                self.compact();
+            }
+        }
         if slot.node.kind == FileKind::Directory {
             self.subdirs -= 1;
         }
         Some(slot.node)
+    }
+
+    /// Drops the removed entries from the log.
+    fn compact(&mut self) {
+        self.listing.retain(|listed| listed.live);
+        self.removed = 0;
+        if self.listing.capacity() > 4 * self.listing.len().max(MIN_COMPACT) {
+            self.listing.shrink_to_fit();
+        }
+    }
+
+    /// The logged entry of `cookie`.
+    fn listed_mut(&mut self, cookie: u64) -> Option<&mut Listed> {
+        let at = self
+            .listing
+            .binary_search_by_key(&cookie, |listed| listed.cookie)
+            .ok()?;
+        self.listing.get_mut(at)
     }
 
     /// Points an existing entry at another node, keeping its cookie (for `RENAME_EXCHANGE`:
@@ -129,24 +203,29 @@ impl Directory {
         if node.kind == FileKind::Directory {
             self.subdirs += 1;
         }
-        if let Some(listed) = self.by_cookie.get_mut(&slot.cookie) {
-            listed.ino = node.id;
-            listed.kind = node.kind;
-        }
+        let cookie = slot.cookie;
+        let (ino, kind) = (node.id, node.kind);
         slot.node = node;
+        if let Some(listed) = self.listed_mut(cookie) {
+            listed.ino = ino;
+            listed.kind = kind;
+        }
     }
 
     /// Copies up to `max` entries after `cookie` into `out` (cleared first): their cookies,
-    /// inode numbers and kinds, with the names' bytes appended to `names`. Copying bytes
-    /// instead of sharing the names costs no atomic reference counting per entry.
+    /// inode numbers, kinds and names (a short name is part of the copied record; a long
+    /// one is shared).
     pub(crate) fn list_after(&self, cookie: u64, max: usize, out: &mut Batch) {
         out.entries.clear();
-        out.names.clear();
-        for (&c, listed) in self.by_cookie.range(cookie.saturating_add(1)..).take(max) {
-            let start = out.names.len();
-            out.names.extend_from_slice(&listed.name);
+        let start = self
+            .listing
+            .partition_point(|listed| listed.cookie <= cookie);
+        let rest = &self.listing[start..];
+        if self.removed == 0 {
+            out.entries.extend_from_slice(&rest[..rest.len().min(max)]);
+        } else {
             out.entries
-                .push((c, listed.ino, listed.kind, start..out.names.len()));
+                .extend(rest.iter().filter(|listed| listed.live).take(max).cloned());
         }
     }
 }
@@ -157,8 +236,12 @@ impl Directory {
 /// would otherwise overflow the stack through nested `Drop` calls).
 impl Drop for Directory {
     fn drop(&mut self) {
-        let mut pending: Vec<Arc<Inode>> =
-            self.by_name.drain().map(|(_, slot)| slot.node).collect();
+        let mut pending: Vec<Arc<Inode>> = self
+            .by_name
+            .take_values()
+            .into_iter()
+            .map(|slot| slot.node)
+            .collect();
         while let Some(node) = pending.pop() {
             // Only the last reference frees the node; any other holder (the node table, a
             // handle, a parent via rename) keeps it, and frees it later the same way.
@@ -166,7 +249,7 @@ impl Drop for Directory {
                 continue;
             };
             if let Content::Dir(dir) = &mut inode.state.get_mut().content {
-                pending.extend(dir.by_name.drain().map(|(_, slot)| slot.node));
+                pending.extend(dir.by_name.take_values().into_iter().map(|slot| slot.node));
             }
             // `inode` drops here with an empty directory: no nested work.
         }

@@ -117,10 +117,10 @@ impl MemoryFs {
         let name_bytes = self.name_bytes.load(Ordering::Relaxed);
         let data_pages = self.quota.pages();
         // Inode: the Arc allocation plus one node-table slot (key, Arc, control byte, spare
-        // capacity). Entry: the shared name allocation (Arc header), one hash slot and one
-        // ordered-map slot with B-tree node overhead.
+        // capacity). Entry: the name allocation (Arc header), one hash slot and one record
+        // of the listing log.
         let per_inode = std::mem::size_of::<Inode>() as u64 + 16 + 32;
-        let per_entry = 16 + 40 + 64;
+        let per_entry = 16 + 40 + crate::dir::LISTED_BYTES;
         MemoryUsage {
             inodes,
             entries,

@@ -1,13 +1,16 @@
-//! The hasher of directory name maps. Names are chosen by sandboxed code, so the hash must be
-//! keyed: an attacker who could predict it could fill one bucket chain and make every lookup
-//! in that directory linear (hash flooding). foldhash keyed with a per-process random seed
-//! keeps that resistance at a fraction of SipHash's cost (a few ns for a short name instead of
-//! about 20).
+//! A directory's map from names: a short vector while the directory is small, a hash map
+//! once it grows. Names are chosen by sandboxed code, so the hash must be keyed: an attacker
+//! who could predict it could fill one bucket chain and make every lookup in that directory
+//! linear (hash flooding). foldhash keyed with a per-process random seed keeps that
+//! resistance at a fraction of SipHash's cost (a few ns for a short name instead of about
+//! 20). A vector of at most [`FEW`] names cannot be flooded, and scanning it (a length
+//! compare per name, most of them unequal) costs less than hashing the name once.
 
 use foldhash::fast::SeedableRandomState;
 use foldhash::SharedSeed;
 use ref_cast::RefCast;
 use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
@@ -65,6 +68,7 @@ impl Hash for NameKey {
 }
 
 impl PartialEq for NameKey {
+    #[inline]
     fn eq(&self, other: &NameKey) -> bool {
         same_bytes(&self.0, &other.0)
     }
@@ -96,8 +100,108 @@ impl PartialEq for NameKeyBuf {
 
 impl Eq for NameKeyBuf {}
 
+/// Entries a directory keeps in a vector before it builds a hash map.
+pub(crate) const FEW: usize = 8;
+
+/// A directory's entries by name.
+pub(crate) enum NameMap<V> {
+    /// At most [`FEW`] entries, in no particular order.
+    Few(Vec<(NameKeyBuf, V)>),
+    Many(HashMap<NameKeyBuf, V, NameHash>),
+}
+
+impl<V> Default for NameMap<V> {
+    fn default() -> Self {
+        NameMap::Few(Vec::new())
+    }
+}
+
+impl<V> NameMap<V> {
+    #[inline]
+    pub(crate) fn get(&self, key: &NameKey) -> Option<&V> {
+        match self {
+            NameMap::Few(few) => {
+                let wanted = &key.0;
+                for (k, v) in few {
+                    if k.0.len() == wanted.len() && same_bytes(&k.0, wanted) {
+                        return Some(v);
+                    }
+                }
+                None
+            }
+            NameMap::Many(map) => get_many(map, key),
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, key: &NameKey) -> Option<&mut V> {
+        match self {
+            NameMap::Few(few) => few.iter_mut().find(|(k, _)| k.key() == key).map(|(_, v)| v),
+            NameMap::Many(map) => map.get_mut(key),
+        }
+    }
+
+    /// Adds an entry whose name is not in the map yet.
+    pub(crate) fn insert_new(&mut self, key: NameKeyBuf, value: V) {
+        match self {
+            NameMap::Few(few) if few.len() < FEW => few.push((key, value)),
+            NameMap::Few(few) => {
+                let mut map = HashMap::with_capacity_and_hasher(2 * FEW, NameHash::default());
+                map.extend(few.drain(..));
+                map.insert(key, value);
+                *self = NameMap::Many(map);
+            }
+            NameMap::Many(map) => {
+                map.insert(key, value);
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, key: &NameKey) -> Option<V> {
+        match self {
+            NameMap::Few(few) => {
+                let at = few.iter().position(|(k, _)| k.key() == key)?;
+                Some(few.swap_remove(at).1)
+            }
+            NameMap::Many(map) => map.remove(key),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            NameMap::Few(few) => few.len(),
+            NameMap::Many(map) => map.len(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes every value out.
+    pub(crate) fn take_values(&mut self) -> Vec<V> {
+        match std::mem::take(self) {
+            NameMap::Few(few) => few.into_iter().map(|(_, v)| v).collect(),
+            NameMap::Many(map) => map.into_values().collect(),
+        }
+    }
+}
+
+/// A lookup in a large directory's hash map, kept out of line so that the scan of a small
+/// one, inlined into the walk, saves no registers for it.
+#[inline(never)]
+fn get_many<'m, V>(map: &'m HashMap<NameKeyBuf, V, NameHash>, key: &NameKey) -> Option<&'m V> {
+    map.get(key)
+}
+
+impl NameKeyBuf {
+    fn key(&self) -> &NameKey {
+        NameKey::new(&self.0)
+    }
+}
+
 /// `a == b`, without a `memcmp` call for up to 16 bytes: the first and the last word of
 /// each (overlapping when shorter than two words) decide.
+#[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let len = a.len();
     if len != b.len() {
@@ -150,6 +254,38 @@ mod tests {
                 assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_name_map_keeps_every_entry_as_it_grows_and_shrinks() {
+        let mut map = NameMap::default();
+        let key = |i: u32| NameKeyBuf(Arc::from(format!("n{i}").into_bytes()));
+        for i in 0..40u32 {
+            assert!(matches!(map, NameMap::Few(_)) == (i <= FEW as u32), "{i}");
+            map.insert_new(key(i), i);
+            assert_eq!(map.len(), i as usize + 1);
+            for j in 0..=i {
+                assert_eq!(map.get(key(j).key()), Some(&j));
+            }
+            assert_eq!(map.get(key(i + 1).key()), None);
+        }
+        *map.get_mut(key(3).key()).unwrap() = 300;
+        assert_eq!(map.remove(key(3).key()), Some(300));
+        assert_eq!(map.remove(key(3).key()), None);
+        let mut small = NameMap::default();
+        for i in 0..5u32 {
+            small.insert_new(key(i), i);
+        }
+        assert_eq!(small.remove(key(1).key()), Some(1));
+        *small.get_mut(key(4).key()).unwrap() = 40;
+        let mut values = small.take_values();
+        values.sort_unstable();
+        assert_eq!(values, [0, 2, 3, 40]);
+        assert!(small.is_empty());
+        let mut values = map.take_values();
+        values.sort_unstable();
+        assert_eq!(values.len(), 39);
+        assert!(map.is_empty());
     }
 
     #[test]

@@ -71,14 +71,14 @@ impl MemoryFs {
         let Some(slot) = entries.get(last) else {
             return Some(Err(Errno::ENOENT));
         };
-        Some(Ok(if hold {
-            self.count_lookup(&slot.node)
-        } else {
-            let child = slot.node.state.read();
-            Entry {
-                node: NodeId(slot.node.id),
-                attr: child.attr(&slot.node),
-            }
+        if hold {
+            return Some(Ok(self.count_lookup(&slot.node)));
+        }
+        // Built in place of the answer: one copy of the attributes fewer.
+        let child = slot.node.state.read();
+        Some(Ok(Entry {
+            node: NodeId(slot.node.id),
+            attr: child.attr(&slot.node),
         }))
     }
 

@@ -39,6 +39,91 @@ fn readdir_cookies_survive_removal_and_reject_unissued() {
     fs.releasedir(h).unwrap();
 }
 
+/// The listing log drops removed entries once they outnumber the live ones: a listing
+/// resumed from a dropped entry's cookie still continues right after it, long names (kept
+/// apart from the log's records) list as they were made, and an exchange after a
+/// compaction still updates the listed inode numbers and kinds.
+#[test]
+fn readdir_resumes_across_compaction_of_removed_entries() {
+    let fs = MemoryFs::new();
+    let long = "l".repeat(200);
+    let names: Vec<String> = (0..100)
+        .map(|i| match i % 10 {
+            0 => format!("{long}{i:03}"),
+            _ => format!("f{i:03}"),
+        })
+        .collect();
+    for n in &names {
+        let (_, h) = create(&fs, ROOT, n);
+        fs.release(h).unwrap();
+    }
+    let dir = mkdir(&fs, ROOT, "zdir");
+    let h = fs.opendir(ROOT).unwrap();
+    let mut seen = Vec::new();
+    fs.readdir(h, 0, &mut |e| {
+        seen.push((e.name.to_string_lossy().into_owned(), e.cookie));
+        seen.len() < 20
+    })
+    .unwrap();
+    assert_eq!(seen.len(), 20);
+    let names_seen: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names_seen,
+        names[..20].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let resume = seen[19].1;
+    // Remove 80 names, the one we resume from among them: enough for a compaction.
+    for n in names[5..85].iter() {
+        fs.unlink(ROOT, name(n)).unwrap();
+    }
+    let mut rest = Vec::new();
+    fs.readdir(h, resume, &mut |e| {
+        rest.push((e.name.to_string_lossy().into_owned(), e.ino, e.kind));
+        true
+    })
+    .unwrap();
+    let rest_names: Vec<&str> = rest.iter().map(|(n, _, _)| n.as_str()).collect();
+    let mut expected: Vec<&str> = names[85..].iter().map(String::as_str).collect();
+    expected.push("zdir");
+    assert_eq!(rest_names, expected);
+    // Exchange a file and the directory: both keep their places, with the other's node.
+    let file = fs.lookup(ROOT, name(&names[90])).unwrap();
+    fs.rename(
+        ROOT,
+        name(&names[90]),
+        ROOT,
+        name("zdir"),
+        RenameFlags::Exchange,
+    )
+    .unwrap();
+    let all = {
+        let mut all = Vec::new();
+        fs.readdir(h, 0, &mut |e| {
+            all.push((e.name.to_string_lossy().into_owned(), e.ino, e.kind));
+            true
+        })
+        .unwrap();
+        all
+    };
+    assert_eq!(all.len(), 5 + 15 + 1);
+    assert_eq!(
+        all[..5]
+            .iter()
+            .map(|(n, _, _)| n.as_str())
+            .collect::<Vec<_>>(),
+        names[..5].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let swapped = all.iter().find(|(n, _, _)| *n == names[90]).unwrap();
+    assert_eq!((swapped.1, swapped.2), (dir.node.0, FileKind::Directory));
+    let last = all.last().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1, last.2),
+        ("zdir", file.node.0, FileKind::Regular)
+    );
+    fs.forget(file.node, 1);
+    fs.releasedir(h).unwrap();
+}
+
 #[test]
 fn rename_errnos_in_order() {
     let fs = MemoryFs::new();
