@@ -442,12 +442,10 @@ impl Guarded {
         Ok(self.handed_out(entry, &parent, name, verdicts, trail))
     }
 
+    /// `getattr` when its success is logged or some node's attributes are changed (the
+    /// plain case passes straight through in `getattr`; the inner provider's `ESTALE` for a
+    /// node it does not know is the one the table would give).
     fn do_getattr(&self, node: NodeId, trail: &mut Trail<'_>) -> Result<Attr, Errno> {
-        // Nothing to change and nothing to log: the inner provider's answer as it is (its
-        // `ESTALE` for a node it does not know is the one the table would give).
-        if !trail.on && !((self.hides || self.exec_denied) && self.table.attrs_changed()) {
-            return self.inner.getattr(node);
-        }
         let verdicts = if trail.on {
             let (path, verdicts) = self.node(node)?;
             trail.shared_opt(path);
@@ -1171,6 +1169,15 @@ impl FileSystem for Guarded {
     }
 
     fn getattr(&self, node: NodeId) -> Result<Attr, Errno> {
+        // The common case first, without the audit machinery: a success that is not logged
+        // and attributes no rule changes are the inner provider's answer as it is.
+        let logs_success = self.audit.is_some() && self.level.when(Class::Query) != When::Failures;
+        if !logs_success && !((self.hides || self.exec_denied) && self.table.attrs_changed()) {
+            return match self.inner.getattr(node) {
+                Ok(attr) => Ok(attr),
+                Err(e) => self.audited("getattr", Class::Query, Subject::Node(node), |_| Err(e)),
+            };
+        }
         self.audited("getattr", Class::Query, Subject::Node(node), |t| {
             self.do_getattr(node, t)
         })
