@@ -68,6 +68,14 @@ impl Pending {
         self.entries.len()
     }
 
+    /// Makes room for `entries` entries and `name_bytes` bytes of names in all.
+    pub(crate) fn reserve(&mut self, entries: usize, name_bytes: usize) {
+        self.entries
+            .reserve(entries.saturating_sub(self.entries.len()));
+        self.names
+            .reserve(name_bytes.saturating_sub(self.names.len()));
+    }
+
     /// Nothing left to hand out.
     pub(crate) fn is_drained(&self) -> bool {
         self.next == self.entries.len()

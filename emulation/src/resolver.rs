@@ -650,6 +650,7 @@ impl<'a> Resolver<'a> {
 
     /// The provider's [`FileSystem::lookup_path`] of `names` (the names of `path`) from
     /// `dir`, for [`Resolver::quick_walk`].
+    #[inline]
     fn quick_lookup(
         &mut self,
         dir: NodeId,

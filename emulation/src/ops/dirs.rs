@@ -346,6 +346,9 @@ impl Emulated {
     /// stream's cookie.
     fn fetch(&self, handle: HandleId, pos: &mut DirPos) -> Result<(), Errno> {
         pos.pending.clear();
+        // Room for a whole batch at once (as glibc gives each stream a 32 KiB buffer), so
+        // a large listing does not grow the buffers step by step, copying them each time.
+        pos.pending.reserve(BATCH, BATCH * 16);
         let cookie = pos.cookie;
         let mut refused = false;
         let listed = {
