@@ -14,6 +14,7 @@
 use std::ffi::CStr;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use vfsbox_api::{Errno, Name, NAME_MAX, SYMLINK_MAX};
 
 /// The errno of the last failed call on this thread.
@@ -71,13 +72,22 @@ pub(crate) fn statx_at(dir: BorrowedFd<'_>, name: &Name) -> Result<libc::statx, 
     statx_raw(dir, name.ptr(), libc::AT_SYMLINK_NOFOLLOW)
 }
 
-/// `statx(fd, "", AT_EMPTY_PATH)`: the inode `fd` refers to (works on `O_PATH` descriptors).
+/// Whether the kernel takes a NULL path with `AT_EMPTY_PATH` (Linux 6.11+), which spares it
+/// copying in and checking an empty name: about a tenth of a `statx` of a descriptor, the
+/// call every open pays. Cleared at the first `EFAULT` (an older kernel); `""` is passed then.
+static NULL_PATH: AtomicBool = AtomicBool::new(true);
+
+/// `statx(fd, NULL or "", AT_EMPTY_PATH)`: the inode `fd` refers to (works on `O_PATH`
+/// descriptors).
 pub(crate) fn statx_fd(fd: BorrowedFd<'_>) -> Result<libc::statx, Errno> {
-    statx_raw(
-        fd,
-        EMPTY.as_ptr(),
-        libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
-    )
+    let flags = libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW;
+    if NULL_PATH.load(Ordering::Relaxed) {
+        match statx_raw(fd, std::ptr::null(), flags) {
+            Err(Errno::EFAULT) => NULL_PATH.store(false, Ordering::Relaxed),
+            done => return done,
+        }
+    }
+    statx_raw(fd, EMPTY.as_ptr(), flags)
 }
 
 fn statx_raw(
@@ -87,8 +97,9 @@ fn statx_raw(
 ) -> Result<libc::statx, Errno> {
     let mut out = MaybeUninit::<libc::statx>::uninit();
     let mask = libc::STATX_BASIC_STATS | libc::STATX_BTIME;
-    // SAFETY: `path` is NUL-terminated and lives across the call; `out` is a valid, writable
-    // `struct statx` the kernel fills on success.
+    // SAFETY: `path` is NUL-terminated and lives across the call, or NULL with
+    // `AT_EMPTY_PATH` (which the kernel then does not read, or answers `EFAULT` for); `out`
+    // is a valid, writable `struct statx` the kernel fills on success.
     let ret = unsafe { libc::statx(fd.as_raw_fd(), path, flags, mask, out.as_mut_ptr()) };
     check(ret.into())?;
     // SAFETY: statx returned 0, so the kernel initialised the structure.
