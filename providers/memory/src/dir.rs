@@ -1,9 +1,10 @@
-//! One directory's entries: a hash map for lookup by name, and a log in cookie order for
-//! listing, so a listing resumes exactly where it stopped whatever changed meanwhile.
+//! One directory's entries: a map for lookup by name, and a log in cookie order for listing,
+//! so a listing resumes exactly where it stopped whatever changed meanwhile.
 
 use crate::inode::{Content, Inode};
 use crate::namehash::{NameKey, NameKeyBuf, NameMap};
 use ref_cast::RefCast;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use vfsbox_api::{FileKind, Name};
 
@@ -25,53 +26,56 @@ pub(crate) struct Slot {
     pub(crate) node: Arc<Inode>,
 }
 
-/// A listed entry's name.
-#[derive(Clone)]
-enum ListName {
-    Inline { len: u8, bytes: [u8; INLINE_NAME] },
-    Shared(NameRc),
-}
+/// The `len` of a listed entry whose name is longer than [`INLINE_NAME`]: the name is in
+/// [`Directory::long_names`].
+const LONG: u8 = u8::MAX;
 
-impl ListName {
-    fn new(name: &NameRc) -> ListName {
-        if name.len() <= INLINE_NAME {
-            let mut bytes = [0u8; INLINE_NAME];
-            bytes[..name.len()].copy_from_slice(name);
-            ListName::Inline {
-                len: name.len() as u8,
-                bytes,
-            }
-        } else {
-            ListName::Shared(Arc::clone(name))
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            ListName::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            ListName::Shared(name) => name,
-        }
-    }
-}
-
-/// An entry as listed: what `readdir` reports, without touching the child inode.
-#[derive(Clone)]
+/// An entry as listed: what `readdir` reports, without touching the child inode. `Copy`, so
+/// a batch of them leaves the directory in one `memcpy`.
+#[derive(Clone, Copy)]
 pub(crate) struct Listed {
     cookie: u64,
     ino: u64,
     kind: FileKind,
     /// False once removed: the entry waits in the log for the next compaction.
     live: bool,
-    name: ListName,
+    /// The name's length, or [`LONG`].
+    len: u8,
+    bytes: [u8; INLINE_NAME],
+}
+
+impl Listed {
+    fn new(cookie: u64, node: &Inode, name: &[u8]) -> Listed {
+        let mut bytes = [0u8; INLINE_NAME];
+        let len = match bytes.get_mut(..name.len()) {
+            Some(inline) => {
+                inline.copy_from_slice(name);
+                name.len() as u8
+            }
+            None => LONG,
+        };
+        Listed {
+            cookie,
+            ino: node.id,
+            kind: node.kind,
+            live: true,
+            len,
+            bytes,
+        }
+    }
 }
 
 /// Bytes of one record of the listing log (for memory estimates).
 pub(crate) const LISTED_BYTES: u64 = std::mem::size_of::<Listed>() as u64;
 
-/// Entries copied out of a directory for `readdir`, so the sink runs without its lock.
+/// Entries copied out of a directory for `readdir`, so the sink runs without its lock: the
+/// records, and the bytes of the long names among them, in their order.
 #[derive(Default)]
 pub(crate) struct Batch {
     entries: Vec<Listed>,
+    long_names: Vec<u8>,
+    /// Where each long name ends in `long_names`, in the order of the entries.
+    long_ends: Vec<usize>,
 }
 
 impl Batch {
@@ -79,6 +83,7 @@ impl Batch {
     pub(crate) fn with_capacity(entries: usize) -> Batch {
         Batch {
             entries: Vec::with_capacity(entries),
+            ..Batch::default()
         }
     }
 
@@ -88,9 +93,20 @@ impl Batch {
 
     /// The entries: cookie, inode number, kind and name (validated when it was inserted).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u64, FileKind, &Name)> {
-        self.entries
-            .iter()
-            .map(|e| (e.cookie, e.ino, e.kind, Name::ref_cast(e.name.as_bytes())))
+        let mut long = 0;
+        self.entries.iter().map(move |e| {
+            let name = if e.len == LONG {
+                let start = match long {
+                    0 => 0,
+                    i => self.long_ends[i - 1],
+                };
+                long += 1;
+                &self.long_names[start..self.long_ends[long - 1]]
+            } else {
+                &e.bytes[..usize::from(e.len)]
+            };
+            (e.cookie, e.ino, e.kind, Name::ref_cast(name))
+        })
     }
 }
 
@@ -105,6 +121,8 @@ pub(crate) struct Directory {
     listing: Vec<Listed>,
     /// Removed entries still in `listing`.
     removed: usize,
+    /// The names longer than [`INLINE_NAME`] of the entries in `listing`, by cookie.
+    long_names: BTreeMap<u64, NameRc>,
     /// The last cookie issued (0: none yet; cookie 0 means "from the start").
     last_cookie: u64,
     /// Entries that are directories, for `nlink`.
@@ -142,13 +160,11 @@ impl Directory {
         if node.kind == FileKind::Directory {
             self.subdirs += 1;
         }
-        self.listing.push(Listed {
-            cookie,
-            ino: node.id,
-            kind: node.kind,
-            live: true,
-            name: ListName::new(&name),
-        });
+        let listed = Listed::new(cookie, &node, &name);
+        if listed.len == LONG {
+            self.long_names.insert(cookie, Arc::clone(&name));
+        }
+        self.listing.push(listed);
         self.by_name
             .insert_new(NameKeyBuf(name), Slot { cookie, node });
     }
@@ -158,10 +174,9 @@ impl Directory {
         let slot = self.by_name.remove(NameKey::new(name.as_bytes()))?;
         if let Some(listed) = self.listed_mut(slot.cookie) {
             listed.live = false;
-            listed.name = ListName::Inline {
-                len: 0,
-                bytes: [0; INLINE_NAME],
-            };
+            if listed.len == LONG {
+                self.long_names.remove(&slot.cookie);
+            }
             self.removed += 1;
             if self.removed >= MIN_COMPACT && self.removed * 2 > self.listing.len() {
                 self.compact();
@@ -213,10 +228,12 @@ impl Directory {
     }
 
     /// Copies up to `max` entries after `cookie` into `out` (cleared first): their cookies,
-    /// inode numbers, kinds and names (a short name is part of the copied record; a long
-    /// one is shared).
+    /// inode numbers, kinds and names. Without removed entries in the way, the records are
+    /// one block copy; long names are copied after them.
     pub(crate) fn list_after(&self, cookie: u64, max: usize, out: &mut Batch) {
         out.entries.clear();
+        out.long_names.clear();
+        out.long_ends.clear();
         let start = self
             .listing
             .partition_point(|listed| listed.cookie <= cookie);
@@ -225,7 +242,16 @@ impl Directory {
             out.entries.extend_from_slice(&rest[..rest.len().min(max)]);
         } else {
             out.entries
-                .extend(rest.iter().filter(|listed| listed.live).take(max).cloned());
+                .extend(rest.iter().filter(|listed| listed.live).take(max).copied());
+        }
+        if self.long_names.is_empty() {
+            return;
+        }
+        for listed in out.entries.iter().filter(|listed| listed.len == LONG) {
+            if let Some(name) = self.long_names.get(&listed.cookie) {
+                out.long_names.extend_from_slice(name);
+            }
+            out.long_ends.push(out.long_names.len());
         }
     }
 }
