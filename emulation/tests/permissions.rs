@@ -281,6 +281,33 @@ fn a_read_only_provider_answers_erofs_not_eperm() {
     }
 }
 
+/// A directory removed below a read-only view (by whoever can still change the tree under
+/// it): making a name in it is ENOENT, as on a read-only bind mount of a removed cwd — the
+/// lookup of a new name in a removed directory fails before the mount's EROFS is reported.
+#[test]
+fn a_removed_directory_under_a_read_only_view_is_enoent_before_erofs() {
+    let (fs, admin) = shared();
+    admin.mkdir(b"d", 0o777).unwrap();
+    admin.mkdir(b"live", 0o777).unwrap();
+    let ro: Arc<dyn FileSystem> = Arc::new(vfsbox_readonly::ReadOnly::new(fs));
+    for p in [Emulated::new(Arc::clone(&ro)), nobody(Arc::clone(&ro))] {
+        admin.mkdir(b"d", 0o777).ok();
+        p.chdir(b"/d").unwrap();
+        admin.rmdir(b"d").unwrap();
+        assert_eq!(p.mkdir(b"x", 0o755), Err(Errno::ENOENT));
+        assert_eq!(p.symlink(b"t", b"x"), Err(Errno::ENOENT));
+        assert_eq!(
+            p.mknodat(AT_FDCWD, b"x", libc::S_IFIFO | 0o644, 0),
+            Err(Errno::ENOENT)
+        );
+        assert_eq!(
+            p.mkdir(b"/live/x", 0o755),
+            Err(Errno::EROFS),
+            "a live directory"
+        );
+    }
+}
+
 #[test]
 fn truncating_opens_drop_set_id_bits_but_empty_writes_change_nothing() {
     let (fs, admin) = shared();

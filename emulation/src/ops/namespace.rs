@@ -44,9 +44,9 @@ impl Emulated {
     }
 
     /// `filename_create` then `may_create` (and `extra`, a check Linux makes before the
-    /// filesystem is called): `EEXIST` for `.`, `..`, `/` or an existing name, `ENOENT` for
-    /// a trailing slash on a name that is not to be a directory, `EROFS`, then the permission
-    /// errors. The provider is called directly when nothing can fail here, so a name is
+    /// filesystem is called): `EEXIST` for `.`, `..`, `/` or an existing name, `ENOENT` in a
+    /// removed directory or for a trailing slash on a name that is not to be a directory,
+    /// `EROFS`, then the permission errors. The provider is called directly when nothing can fail here, so a name is
     /// looked up only to choose between errors.
     fn create_name<'l>(
         &self,
@@ -69,11 +69,12 @@ impl Emulated {
                     drop(NodeRef::adopt(&self.fs, entry.node));
                     return Err(Errno::EEXIST);
                 }
+                // No name can be made in a removed directory: its lookup fails first.
+                Err(e) if e == Errno::ENOENT && (trailing_bad || self.removed_dir(loc)) => {
+                    return Err(Errno::ENOENT)
+                }
                 Err(e) if e == Errno::ENOENT => {}
                 Err(e) => return Err(e),
-            }
-            if trailing_bad {
-                return Err(Errno::ENOENT);
             }
             if self.ro_at(loc.node().id()) {
                 return Err(Errno::EROFS);

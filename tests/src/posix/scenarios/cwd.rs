@@ -78,6 +78,9 @@ scenarios! { cwd;
         r.mkdir(b"d", 0o777);
         r.write_file(b"f", b"x");
         r.chmod(b"f", 0o666);
+        r.write_file(b"g", b"x");
+        r.chmod(b"g", 0o600);
+        r.mkdir(b"e", 0o777);
         r.symlink(b"f", b"s");
     } {
         r.chdir(b"d");
@@ -89,6 +92,9 @@ scenarios! { cwd;
         r.link(b"..", b"a");
         r.link(b"../f", b"a");
         r.link(b"../s", b"a/");
+        r.link(b"../g", b"a");
+        r.link(b"../e", b"a");
+        r.mkdir(b"a", 0o755);
         r.symlink(b"../f", b"a");
         r.stat(b"../f");
     }
