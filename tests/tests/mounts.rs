@@ -41,9 +41,10 @@ provider_tests!(mounts_host, || mixed_table_at(&["host"]));
 provider_tests!(mounts_data_cache, || mixed_table_at(&["data", "cache"]));
 provider_tests!(mounts_overlay, || mixed_table_at(&["overlay"]));
 
-/// A mount table mounted inside a mount table, re-rooted at a node of the inner one: the
-/// inner table's ids do not fit a direct id of the outer table (their top bit is set), so
-/// every node goes through the outer table's id table, counting lookups itself.
+/// A mount table mounted inside a mount table, re-rooted at a mount root of the inner one
+/// (a small skeleton id there, so a direct id of the outer table): every node below it has
+/// an inner id with the top bit set, which does not fit a direct id, so those go through
+/// the outer table's id table, counting lookups itself.
 fn nested_table() -> Fixture {
     let inner = MountTable::builder()
         .mount_new("/", MemoryFs::new())

@@ -11,17 +11,24 @@
 //! provider, as the kernel hides what is under a mount.
 //!
 //! # Node ids and inode numbers
-//! Skeleton directories (`/`, mount roots with mounts inside, synthesized directories) have
-//! fixed ids `1..=n`. Every other node's id is *direct*: the top bit, the mount's index and
-//! the inner id (below 2^48), so a call translates it with a shift and a mask, `forget`
-//! goes straight to the provider, which counts lookups itself, and the same node always
-//! has the same id; a forgotten id is as stale as the provider says (`ESTALE` for every
-//! provider that passes the conformance suite). Open file handles are direct the same way.
-//! Inner ids of 2^48 or more (a mount table mounted in a mount table) get an id from an id
-//! table mapping (mount, inner id) both ways, counting lookups, stale once forgotten until
-//! a lookup finds the same node again (the mapping is kept as a cache, swept past a few
-//! thousand idle ones). Either way ids never collide across mounts and are never reused
-//! for another node. `Attr::ino` is the inner inode number
+//! Skeleton directories (`/`, every mount root, synthesized directories) have fixed ids
+//! `1..=n`. Every other node's id is *direct*: the top bit, the mount's index and the inner
+//! id (below 2^48), so a call translates it with a shift and a mask, `forget` goes straight
+//! to the provider, which counts lookups itself, and the same node always has the same id;
+//! a forgotten id is as stale as the provider says (`ESTALE` for every provider that passes
+//! the conformance suite). Open file handles are direct the same way; directory handles
+//! always come from a handle table (they carry listing state). Inner ids of 2^48 or more (a
+//! mount table mounted in a mount table) and mounts past the first 2^15 get an id from an
+//! id table mapping (mount, inner id) both ways, counting lookups, stale once forgotten
+//! until a lookup finds the same node again (the mapping is kept as a cache, swept past a
+//! few thousand idle ones). Either way ids never collide across mounts and are never reused
+//! for another node.
+//!
+//! Callers are trusted to pass only ids the table handed out, as every consumer here does
+//! (the emulated layer and the policy guard use ids from lookups, the FUSE mount maps
+//! inode numbers through its own table): a direct id is not checked against a list, so a
+//! made-up one reaches the provider as the inner id it encodes (a mount root encoded that
+//! way is refused, `ESTALE`, so nested mount points cannot be bypassed through it). `Attr::ino` is the inner inode number
 //! in the low 48 bits with the mount's tag (its index + 1, in order of depth then path) in
 //! the high 16; synthesized directories have tag 0. Inner inode numbers of 2^48 or more
 //! would be folded; no Linux filesystem vfsbox targets hands those out.

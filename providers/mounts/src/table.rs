@@ -757,9 +757,10 @@ impl FileSystem for MountTable {
     }
 
     fn releasedir(&self, handle: HandleId) -> Result<(), Errno> {
-        if let Some((mount, inner)) = split_direct(handle.0) {
-            let (mount, inner) = self.direct_file(mount, inner)?;
-            return self.mounts[mount].fs.releasedir(inner);
+        if split_direct(handle.0).is_some() {
+            // A file handle: passing it on could close a directory handle of the provider
+            // that an outer handle of this table stands for.
+            return Err(Errno::EBADF);
         }
         let mut handles = self.handles.lock();
         match handles.get(&handle.0) {
