@@ -15,7 +15,11 @@
 //! - the few operations the kernel offers only by name (opening a non-directory for I/O,
 //!   truncating without a handle, xattrs of a regular file) open the remembered name in the
 //!   remembered parent with `O_NOFOLLOW|O_NONBLOCK` and check that the result is the node's
-//!   inode, else answer `ESTALE` (a host process renamed it; a new lookup finds it again).
+//!   inode, else answer `ESTALE` (a host process renamed it; a new lookup finds it again);
+//! - `open_name` opens a regular file by name in one `openat` and describes the descriptor it
+//!   got with one `statx`, so the consumer's permission check and the node it returns are
+//!   about the inode actually opened and no identity check is needed (the `open_name`
+//!   module; anything but a regular file is left to lookup + open).
 //!
 //! No operation ever passes more than one name to the kernel, so the provider needs no
 //! `openat2(RESOLVE_BENEATH)`: a directory swapped for a symlink to outside is met as a
