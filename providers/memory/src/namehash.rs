@@ -76,7 +76,7 @@ impl PartialEq for NameKey {
 
 impl Eq for NameKey {}
 
-/// An owned [`NameKey`]: the name shared with the listing order.
+/// An owned [`NameKey`]: the name's one allocation (a long name's listed entry shares it).
 #[derive(Clone)]
 pub(crate) struct NameKeyBuf(pub(crate) Arc<[u8]>);
 
