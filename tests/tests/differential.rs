@@ -8,7 +8,7 @@
 //! `fuse-mount/tests/scenarios.rs` runs the same scenarios through FUSE mounts.
 //!
 //! Targets compared with native: native again (the scenarios must be deterministic), and the
-//! emulated layer over memory, host and overlay (see [`emulated_targets`]). Set
+//! emulated layer over memory, host, overlay and a mount table (see [`emulated_targets`]). Set
 //! `VFSBOX_DIFF_EMULATED=0` to check native determinism only. What is never compared is listed once, in
 //! `vfsbox_conformance::posix::ACCEPTED`.
 
@@ -26,6 +26,7 @@ use vfsbox_conformance::posix::{
 use vfsbox_emulation::{Emulated, Identity as EmuIdentity};
 use vfsbox_host::HostFs;
 use vfsbox_memory::MemoryFs;
+use vfsbox_mounts::MountTable;
 use vfsbox_native::Native;
 use vfsbox_overlay::Overlay;
 use vfsbox_readonly::ReadOnly;
@@ -69,6 +70,11 @@ fn emulated_targets() -> Vec<Target> {
             run: |s, id| run_emulated(s, id, Provider::Overlay),
             setid_bits: true,
         },
+        Target {
+            name: "emulated over mounts(host at /)",
+            run: |s, id| run_emulated(s, id, Provider::Mounts),
+            setid_bits: false,
+        },
     ]
 }
 
@@ -77,6 +83,9 @@ enum Provider {
     Memory,
     Host,
     Overlay,
+    /// A mount table whose one mount, at `/`, is a host directory: every call goes through
+    /// the table's id translation and its one-call walks (`lookup_path`, `open_name`).
+    Mounts,
 }
 
 /// An emulated process pair over one provider: root for the setup (and the snapshot), the
@@ -124,6 +133,13 @@ fn run_emulated(
     let (fs, prepared): (Arc<dyn FileSystem>, bool) = match provider {
         Provider::Memory => (Arc::new(MemoryFs::new()), false),
         Provider::Host => (host_dir()?, false),
+        Provider::Mounts => {
+            let table = MountTable::builder()
+                .mount("/", host_dir()?)
+                .and_then(|b| b.build())
+                .map_err(|e| format!("mount table: {e}"))?;
+            (Arc::new(table), false)
+        }
         Provider::Overlay => {
             let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
             // The lower layer holds the working directory, owned by the run's identity.

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use vfsbox_api::{
     Attr, Capabilities, DirEntry, Entry, Errno, FallocateMode, FileKind, FileSystem, HandleId,
-    Name, NodeId, OpenFlags, Owner, RenameFlags, SeekHole, SetAttr, StatFs, Timestamp, XattrSet,
-    SYMLINK_MAX, S_ISGID, S_ISUID,
+    Name, NodeId, OpenCheck, OpenFlags, Owner, RenameFlags, SearchCheck, SeekHole, SetAttr, StatFs,
+    Timestamp, XattrSet, SYMLINK_MAX, S_ISGID, S_ISUID,
 };
 
 const LOW_BITS: u32 = 48;
@@ -119,6 +119,60 @@ impl MountTable {
             }),
             None => Err(Errno::ESTALE),
         }
+    }
+
+    /// The outer id of a target that is a skeleton node (the walk of `lookup_path` only
+    /// holds those before it enters a mount).
+    fn node_of(&self, target: Target) -> NodeId {
+        match target {
+            Target::Synth(index)
+            | Target::Inner {
+                skel: Some(index), ..
+            } => NodeId(Skeleton::id(index)),
+            Target::Inner { mount, .. } => NodeId(Skeleton::id(self.mounts[mount].skel)),
+        }
+    }
+
+    /// The skeleton index of a skeleton target.
+    fn skel_index(&self, target: Target) -> Option<usize> {
+        match target {
+            Target::Synth(index)
+            | Target::Inner {
+                skel: Some(index), ..
+            } => Some(index),
+            Target::Inner { .. } => None,
+        }
+    }
+
+    /// `names` looked up by mount `mount` from its node `node`, translated back.
+    fn lookup_path_in(
+        &self,
+        mount: usize,
+        node: NodeId,
+        names: &[&Name],
+        search: Option<SearchCheck<'_>>,
+        hold: bool,
+    ) -> Option<Result<Entry, Errno>> {
+        let found = match search {
+            Some(check) => {
+                let mut remapped = outer_view(mount, check);
+                self.mounts[mount]
+                    .fs
+                    .lookup_path(node, names, Some(&mut remapped), hold)?
+            }
+            None => self.mounts[mount].fs.lookup_path(node, names, None, hold)?,
+        };
+        Some(found.map(|mut entry| {
+            if hold {
+                self.adopt(mount, entry)
+            } else {
+                // Only the attributes may be used: nothing is counted, and an id that does
+                // not fit a direct one is left as 0, which names no node (`ESTALE`).
+                entry.node = direct(mount, entry.node.0).map_or(NodeId(0), NodeId);
+                entry.attr.ino = remap_ino(mount, entry.attr.ino);
+                entry
+            }
+        }))
     }
 
     /// The skeleton child `name` of a target, if any.
@@ -260,6 +314,19 @@ fn remap_ino(mount: usize, ino: u64) -> u64 {
     ((mount as u64 + 1) << LOW_BITS) | (ino & LOW_MASK)
 }
 
+/// A consumer's check (search or open) called with the attributes of an inner node of
+/// `mount` as the table reports them.
+fn outer_view<'c>(
+    mount: usize,
+    check: &'c mut dyn FnMut(&Attr) -> Result<(), Errno>,
+) -> impl FnMut(&Attr) -> Result<(), Errno> + 'c {
+    move |attr| {
+        let mut attr = *attr;
+        attr.ino = remap_ino(mount, attr.ino);
+        check(&attr)
+    }
+}
+
 /// What the whole table can promise: a feature only if every mount has it, read-only only if
 /// every mount is, the coarsest time resolution. The table itself strips set-id bits when
 /// some mount does, so `setid_bits: false` holds everywhere; the other refusals are the
@@ -311,6 +378,78 @@ impl FileSystem for MountTable {
                 Ok(self.adopt(mount, entry))
             }
         }
+    }
+
+    /// Walks the skeleton itself and passes the rest of the path to the mount it enters, in
+    /// one call to that mount's `lookup_path` (`None` if the mount answers `None`).
+    fn lookup_path(
+        &self,
+        dir: NodeId,
+        names: &[&Name],
+        search: Option<SearchCheck<'_>>,
+        hold: bool,
+    ) -> Option<Result<Entry, Errno>> {
+        let mut search = search;
+        let mut target = match self.target(dir) {
+            Ok(target) => target,
+            Err(e) => return Some(Err(e)),
+        };
+        for (i, name) in names.iter().enumerate() {
+            let child = self.child(target, name);
+            match (child, target) {
+                // Every directory above a mount point is a skeleton node, so no mount point
+                // lies below a name a mount answers for: the rest is that mount's alone.
+                (None, Target::Inner { mount, node, .. }) => {
+                    return self.lookup_path_in(mount, node, &names[i..], search, hold);
+                }
+                (child, _) => {
+                    if let Some(check) = search.as_mut() {
+                        let attr = match self.getattr(self.node_of(target)) {
+                            Ok(attr) => attr,
+                            Err(e) => return Some(Err(e)),
+                        };
+                        if let Err(e) = check(&attr) {
+                            return Some(Err(e));
+                        }
+                    }
+                    let Some(child) = child else {
+                        return Some(Err(Errno::ENOENT)); // a synthesized directory
+                    };
+                    target = match self.target(NodeId(Skeleton::id(child))) {
+                        Ok(target) => target,
+                        Err(e) => return Some(Err(e)),
+                    };
+                }
+            }
+        }
+        // Every name was a skeleton directory: fixed ids, nothing to count.
+        Some(self.skel_entry(self.skel_index(target)?))
+    }
+
+    /// Opens a name of a mount through the mount's own `open_name`; `None` for a mount point
+    /// or a synthesized directory's name (they are directories, never opened this way).
+    fn open_name(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        flags: OpenFlags,
+        check: OpenCheck<'_>,
+    ) -> Option<Result<(Entry, HandleId), Errno>> {
+        let target = self.target(dir).ok()?;
+        if self.child(target, name).is_some() {
+            return None;
+        }
+        let Target::Inner { mount, node, .. } = target else {
+            return None;
+        };
+        let mut remapped = outer_view(mount, check);
+        let opened = self.mounts[mount]
+            .fs
+            .open_name(node, name, flags, &mut remapped)?;
+        Some(
+            opened
+                .map(|(entry, handle)| (self.adopt(mount, entry), self.file_handle(mount, handle))),
+        )
     }
 
     fn forget(&self, node: NodeId, count: u64) {

@@ -263,3 +263,147 @@ fn merged_cookies_resume_exactly() {
     assert_eq!(t.readdir(h, 999, &mut |_| true), Err(Errno::EINVAL));
     t.releasedir(h).unwrap();
 }
+
+/// The path `p` looked up name by name, as a consumer without `lookup_path` would (every
+/// lookup but the last given back), with the inode numbers of the directories it searched.
+fn walk(fs: &dyn FileSystem, p: &[&str]) -> (Result<(NodeId, u64), Errno>, Vec<u64>) {
+    let mut seen = Vec::new();
+    let mut dir = fs.root();
+    let mut held: Option<NodeId> = None;
+    for name in p {
+        let attr = fs.getattr(dir).unwrap();
+        if attr.kind == FileKind::Directory {
+            seen.push(attr.ino); // a consumer checks search permission on directories only
+        }
+        let found = fs.lookup(dir, n(name));
+        if let Some(h) = held.take() {
+            fs.forget(h, 1);
+        }
+        match found {
+            Ok(e) => {
+                dir = e.node;
+                held = Some(e.node);
+            }
+            Err(e) => return (Err(e), seen),
+        }
+    }
+    (Ok((dir, fs.getattr(dir).unwrap().ino)), seen)
+}
+
+#[test]
+fn lookup_path_crosses_the_skeleton_and_answers_as_the_walk_name_by_name() {
+    let t = table();
+    let cache = t.lookup(t.root(), n("data")).unwrap().node;
+    let cache = t.lookup(cache, n("cache")).unwrap().node;
+    t.mkdir(cache, n("d"), 0o755, ME).unwrap();
+    let d = t.lookup(cache, n("d")).unwrap().node;
+    let (e, h) = t.create(d, n("f"), 0o644, OpenFlags::WRITE, ME).unwrap();
+    t.release(h).unwrap();
+    t.forget(e.node, 1);
+    t.forget(d, 1);
+    t.symlink(cache, n("l"), b"d", ME).unwrap();
+    let paths: &[&[&str]] = &[
+        &["data", "cache", "d", "f"],
+        &["data", "cache", "d"],
+        &["data", "cache"],
+        &["data"],
+        &["data", "nothing"],
+        &["data", "cache", "nothing", "f"],
+        &["data", "cache", "d", "f", "below"],
+        &["ro", "x"],
+        &["ro", "hidden"],
+        &["f"],
+    ];
+    for p in paths {
+        let (expected, expected_seen) = walk(&t, p);
+        let names: Vec<&Name> = p.iter().map(|s| n(s)).collect();
+        let mut seen = Vec::new();
+        let mut search = |a: &vfsbox_api::Attr| {
+            seen.push(a.ino);
+            Ok(())
+        };
+        let got = t
+            .lookup_path(t.root(), &names, Some(&mut search), true)
+            .unwrap_or_else(|| panic!("{p:?}: no answer"));
+        assert_eq!(
+            got.as_ref().map(|e| (e.node, e.attr.ino)).map_err(|e| *e),
+            expected,
+            "{p:?}"
+        );
+        assert_eq!(seen, expected_seen, "{p:?}: the directories searched");
+        if let (Ok(e), Ok((node, _))) = (got, expected) {
+            t.forget(e.node, 1);
+            t.forget(node, 1);
+        }
+    }
+    // A symlink on the way is the consumer's to follow.
+    assert!(t
+        .lookup_path(
+            t.root(),
+            &[n("data"), n("cache"), n("l"), n("f")],
+            None,
+            true
+        )
+        .is_none());
+    // A search refusal ends the walk with its error, at the first directory.
+    let mut deny = |_: &vfsbox_api::Attr| Err(Errno::EACCES);
+    assert_eq!(
+        t.lookup_path(t.root(), &[n("data"), n("cache")], Some(&mut deny), true)
+            .map(|r| r.map(|_| ())),
+        Some(Err(Errno::EACCES))
+    );
+    // Without `hold` nothing is counted: the file's id is stale once the walk above is given back.
+    let f = t
+        .lookup_path(
+            t.root(),
+            &[n("data"), n("cache"), n("d"), n("f")],
+            None,
+            false,
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.attr.kind, FileKind::Regular);
+    assert_eq!(t.getattr(f.node).map(|_| ()), Err(Errno::ESTALE));
+}
+
+#[test]
+fn open_name_opens_a_mounts_file_and_leaves_mount_points_to_the_walk() {
+    let t = table();
+    let ro = t.lookup(t.root(), n("ro")).unwrap().node;
+    let mut ok = |_: &vfsbox_api::Attr| Ok(());
+    // A mount point and a synthesized directory are never opened this way.
+    assert!(t
+        .open_name(t.root(), n("ro"), OpenFlags::READ, &mut ok)
+        .is_none());
+    assert!(
+        t.open_name(ro, n("x"), OpenFlags::READ, &mut ok).is_none(),
+        "a directory"
+    );
+    assert!(t
+        .open_name(t.root(), n("data"), OpenFlags::READ, &mut ok)
+        .is_none());
+    // The root mount's file: an entry and a handle of the table, the check seeing the
+    // table's inode number.
+    let expected_ino = t.lookup(t.root(), n("f")).unwrap().attr.ino;
+    let mut checked = None;
+    let mut check = |a: &vfsbox_api::Attr| {
+        checked = Some(a.ino);
+        Ok(())
+    };
+    let (entry, handle) = t
+        .open_name(t.root(), n("f"), OpenFlags::READ, &mut check)
+        .expect("memory opens by name")
+        .unwrap();
+    assert_eq!(checked, Some(expected_ino));
+    assert_eq!(entry.attr.ino, expected_ino);
+    let mut buf = [0u8; 4];
+    assert_eq!(t.read(handle, 0, &mut buf), Ok(0));
+    t.release(handle).unwrap();
+    // A refusal is the check's error, with nothing left open.
+    let mut refuse = |_: &vfsbox_api::Attr| Err(Errno::EACCES);
+    assert_eq!(
+        t.open_name(t.root(), n("f"), OpenFlags::READ, &mut refuse)
+            .map(|r| r.map(|_| ())),
+        Some(Err(Errno::EACCES))
+    );
+}

@@ -63,9 +63,24 @@ impl FileSystem for ReadOnly {
     // this view refuses every opening of a regular file for writing or truncation (`open`
     // below), so every handle that can have one is read-only, and the kernel opens the
     // backing file with the access mode of that read-only FUSE open.
-    vfsbox_api::forward_filesystem!(inner: root, lookup, forget, getattr, readlink, read, write,
-        flush, fsync, release, seek, opendir, readdir, releasedir, fallocate, getxattr,
-        listxattr, backing_file);
+    vfsbox_api::forward_filesystem!(inner: root, lookup, lookup_path, forget, getattr,
+        readlink, read, write, flush, fsync, release, seek, opendir, readdir, releasedir,
+        fallocate, getxattr, listxattr, backing_file);
+
+    /// Passed on for opens that only read; a writing or truncating open is left to the
+    /// consumer's lookup and [`open`](FileSystem::open), which refuse it in Linux's order.
+    fn open_name(
+        &self,
+        dir: NodeId,
+        name: &Name,
+        flags: OpenFlags,
+        check: vfsbox_api::OpenCheck<'_>,
+    ) -> Option<Result<(Entry, HandleId), Errno>> {
+        if flags.writable() || flags.contains(OpenFlags::TRUNCATE) {
+            return None;
+        }
+        self.inner.open_name(dir, name, flags, check)
+    }
 
     /// The inner provider's capabilities with `read_only` set: every other field still says
     /// what the data can hold (e.g. that symlinks may be present), and `read_only` tells the
