@@ -7,8 +7,8 @@ use crate::identity::{Cred, Identity};
 use crate::locks;
 use crate::node::Location;
 use crate::resolver::{check_path, Found, FoundIn, Held, Last, Resolver};
-use parking_lot::Mutex;
-use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use parking_lot::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::sync::Arc;
 use vfsbox_api::{Attr, Errno, Fd, FileKind, FileSystem, Owner, Stat, AT_FDCWD};
 
@@ -34,13 +34,93 @@ pub struct Emulated {
     pub(crate) eff: Cred,
     pub(crate) real: Cred,
     pub(crate) umask: AtomicU32,
-    pub(crate) cwd: Mutex<Location>,
+    pub(crate) cwd: Cwd,
     pub(crate) fds: FdTable,
     pub(crate) dirs: Mutex<std::collections::HashMap<u64, Fd, StreamIds>>,
     pub(crate) next_dir: std::sync::atomic::AtomicU64,
     pub(crate) compat: Compat,
     /// The virtual process id: owner of record locks, reported by `F_GETLK`.
     pub(crate) pid: i32,
+    /// The files this process holds record locks on, counted: a close asks the lock
+    /// registry only when there may be some to drop.
+    pub(crate) record_files: locks::Held,
+}
+
+/// The current directory, and whether it is the sandbox root: a relative path from the
+/// root (the common case) starts there without the lock and the reference count a copy of
+/// the cwd takes.
+pub(crate) struct Cwd {
+    loc: Mutex<Location>,
+    /// The cwd is the root; kept by [`CwdGuard`] whenever the cwd changes.
+    at_root: AtomicBool,
+}
+
+impl Cwd {
+    fn new(loc: Location) -> Cwd {
+        Cwd {
+            at_root: AtomicBool::new(loc.is_root()),
+            loc: Mutex::new(loc),
+        }
+    }
+
+    /// The cwd, locked; a change through the guard is seen by [`Cwd::at_root`] once the
+    /// guard is dropped.
+    pub(crate) fn lock(&self) -> CwdGuard<'_> {
+        CwdGuard {
+            loc: self.loc.lock(),
+            at_root: &self.at_root,
+        }
+    }
+
+    /// True when the cwd is the root. A cwd changed by another thread at the same time
+    /// may be seen either way, as a concurrent `chdir` may happen before or after.
+    fn at_root(&self) -> bool {
+        self.at_root.load(Ordering::Acquire)
+    }
+}
+
+/// The locked cwd (see [`Cwd::lock`]).
+pub(crate) struct CwdGuard<'a> {
+    loc: MutexGuard<'a, Location>,
+    at_root: &'a AtomicBool,
+}
+
+impl std::ops::Deref for CwdGuard<'_> {
+    type Target = Location;
+
+    fn deref(&self) -> &Location {
+        &self.loc
+    }
+}
+
+impl std::ops::DerefMut for CwdGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Location {
+        &mut self.loc
+    }
+}
+
+impl Drop for CwdGuard<'_> {
+    fn drop(&mut self) {
+        // Still under the lock: writers store in the order they change the cwd.
+        self.at_root.store(self.loc.is_root(), Ordering::Release);
+    }
+}
+
+/// Where a walk starts: the root borrowed from the process, or a directory held for it.
+pub(crate) enum Start<'a> {
+    Root(&'a Location),
+    Held(Location),
+}
+
+impl std::ops::Deref for Start<'_> {
+    type Target = Location;
+
+    fn deref(&self) -> &Location {
+        match self {
+            Start::Root(root) => root,
+            Start::Held(loc) => loc,
+        }
+    }
 }
 
 /// Hashing of directory stream ids, which are handed out in sequence by this process (not
@@ -133,7 +213,7 @@ impl Builder {
         Emulated {
             read_only: self.fs.capabilities().read_only,
             setid_bits: self.fs.capabilities().setid_bits,
-            cwd: Mutex::new(root.clone()),
+            cwd: Cwd::new(root.clone()),
             root,
             dev,
             eff: self.identity.effective(),
@@ -145,6 +225,7 @@ impl Builder {
             next_dir: std::sync::atomic::AtomicU64::new(1),
             compat: Compat::new(self.strict, self.compat_level),
             pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
+            record_files: locks::Held::default(),
             fs: self.fs,
         }
     }
@@ -228,19 +309,28 @@ impl Emulated {
     }
 
     pub(crate) fn cwd_location(&self) -> Location {
-        self.cwd.lock().clone()
+        self.cwd.loc.lock().clone()
     }
 
     /// Where a relative `path` starts: the cwd for `AT_FDCWD`, else the directory `dirfd`
     /// (`EBADF` if not open, `ENOTDIR` if not a directory). Absolute paths ignore `dirfd`.
+    /// The root is lent, not held: a walk from it takes no lock and no reference.
     ///
     /// A path that climbs out of its start with `..` needs the start's real parents: if a
     /// directory of the chain was renamed since it was reached, the chain is found again
     /// (and kept, for the cwd), as Linux follows the dentry's current parent.
-    pub(crate) fn start(&self, dirfd: Fd, path: &[u8]) -> Result<Location, Errno> {
-        if path.first() == Some(&b'/') {
-            return Ok(self.root_location());
+    #[inline]
+    pub(crate) fn start(&self, dirfd: Fd, path: &[u8]) -> Result<Start<'_>, Errno> {
+        if path.first() == Some(&b'/') || (dirfd == AT_FDCWD && self.cwd.at_root()) {
+            // The root's `..` is the root: nothing to relocate.
+            return Ok(Start::Root(&self.root));
         }
+        self.start_held(dirfd, path).map(Start::Held)
+    }
+
+    /// [`Emulated::start`] from a directory that is not the root.
+    #[inline(never)]
+    fn start_held(&self, dirfd: Fd, path: &[u8]) -> Result<Location, Errno> {
         let climbs = path.starts_with(b"..") && matches!(path.get(2), None | Some(b'/'));
         if dirfd == AT_FDCWD {
             let cwd = self.cwd_location();
@@ -313,23 +403,26 @@ impl Emulated {
     }
 
     /// The attributes of what `dirfd` + `path` names, as [`Emulated::lookup_at`] resolves
-    /// it, for callers that keep nothing of the walk (`stat`): no chain is built.
-    pub(crate) fn attr_at(
+    /// it, for callers that keep nothing of the walk (`stat`): no chain is built, and
+    /// `with` makes what the caller wants of them where they are.
+    #[inline]
+    pub(crate) fn attr_at<R>(
         &self,
         cred: &Cred,
         dirfd: Fd,
         path: &[u8],
         flags: i32,
-    ) -> Result<Attr, Errno> {
+        with: impl FnOnce(&Attr) -> R,
+    ) -> Result<R, Errno> {
         if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
             return self
                 .lookup_at_flags(cred, dirfd, path, flags)
-                .map(|f| f.attr);
+                .map(|f| with(&f.attr));
         }
         check_path(path)?;
         let start = self.start(dirfd, path)?;
         self.resolver(cred)
-            .resolve_attr(&start, path, flags & libc::AT_SYMLINK_NOFOLLOW == 0)
+            .resolve_attr(&start, path, flags & libc::AT_SYMLINK_NOFOLLOW == 0, with)
     }
 
     /// [`Emulated::lookup_at`] with the `AT_SYMLINK_NOFOLLOW` and `AT_EMPTY_PATH` bits of
@@ -435,7 +528,9 @@ impl Emulated {
     /// Closes a descriptor's slot: flushes the handle, drops this process's record locks on
     /// the file (POSIX: any close releases them), and lets the description go.
     pub(crate) fn close_slot(&self, file: Arc<OpenFile>) -> Result<(), Errno> {
-        locks::record_release_all(file.lock_key(), self.pid as u64);
+        if self.record_files.any() {
+            locks::record_release_all(file.lock_key(), &self.record_files, self.pid as u64);
+        }
         let flushed = match file.handle {
             crate::fdtable::Handle::File(h) => self.fs.flush(h),
             _ => Ok(()),

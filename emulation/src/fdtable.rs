@@ -4,8 +4,8 @@
 
 use crate::locks::{self, LockKey};
 use crate::node::Location;
-use parking_lot::Mutex;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 use vfsbox_api::{Errno, Fd, FileKind, FileSystem, HandleId};
 
@@ -99,6 +99,20 @@ impl Pending {
     }
 }
 
+/// A directory stream's position, made at its first use: most descriptions are of files,
+/// and keeping a [`DirPos`] inline would make every description larger to build and copy.
+#[derive(Default)]
+pub(crate) struct DirCell(Mutex<Option<Box<DirPos>>>);
+
+impl DirCell {
+    /// The stream's position, locked (as the description's `f_pos_lock` for directories).
+    pub(crate) fn lock(&self) -> MappedMutexGuard<'_, DirPos> {
+        MutexGuard::map(self.0.lock(), |pos| {
+            &mut **pos.get_or_insert_with(Box::default)
+        })
+    }
+}
+
 static NEXT_DESCRIPTION: AtomicU64 = AtomicU64::new(1);
 
 /// An open file description (Linux's `struct file`): shared by every descriptor `dup`ed from
@@ -117,7 +131,10 @@ pub(crate) struct OpenFile {
     pub(crate) flags: AtomicI32,
     /// The file offset; its lock is held across a read or write, as `f_pos_lock`.
     pub(crate) pos: Mutex<u64>,
-    pub(crate) dir: Mutex<DirPos>,
+    pub(crate) dir: DirCell,
+    /// Set before this description first takes a `flock` lock: only then does its last
+    /// close have one to drop.
+    pub(crate) flocked: AtomicBool,
 }
 
 impl OpenFile {
@@ -129,8 +146,8 @@ impl OpenFile {
         readable: bool,
         writable: bool,
         flags: i32,
-    ) -> OpenFile {
-        OpenFile {
+    ) -> Arc<OpenFile> {
+        Arc::new(OpenFile {
             id: NEXT_DESCRIPTION.fetch_add(1, Ordering::Relaxed),
             fs: Arc::clone(fs),
             loc,
@@ -140,8 +157,9 @@ impl OpenFile {
             writable,
             flags: AtomicI32::new(flags),
             pos: Mutex::new(0),
-            dir: Mutex::new(DirPos::default()),
-        }
+            dir: DirCell::default(),
+            flocked: AtomicBool::new(false),
+        })
     }
 
     /// The key of this file in the lock registry.
@@ -182,7 +200,9 @@ impl Drop for OpenFile {
             }
             Handle::Path | Handle::EmptyFifo => {}
         }
-        locks::flock_release(self.lock_key(), self.id);
+        if *self.flocked.get_mut() {
+            locks::flock_release(self.lock_key(), self.id);
+        }
     }
 }
 
@@ -195,14 +215,30 @@ pub(crate) struct Slot {
 
 /// The descriptor table.
 pub(crate) struct FdTable {
-    slots: Mutex<Vec<Option<Slot>>>,
+    slots: Mutex<Slots>,
     limit: usize,
+}
+
+/// The descriptors, and where the search for a free one starts.
+#[derive(Default)]
+struct Slots {
+    slots: Vec<Option<Slot>>,
+    /// Every descriptor below this one is open (Linux's `next_fd`): a process with many
+    /// descriptors open does not scan them all for each new one.
+    free_from: usize,
+}
+
+impl Slots {
+    fn get(&self, fd: Fd) -> Option<&Slot> {
+        let i = usize::try_from(fd).ok()?;
+        self.slots.get(i)?.as_ref()
+    }
 }
 
 impl FdTable {
     pub(crate) fn new(limit: usize) -> FdTable {
         FdTable {
-            slots: Mutex::new(Vec::new()),
+            slots: Mutex::new(Slots::default()),
             limit,
         }
     }
@@ -215,39 +251,49 @@ impl FdTable {
     /// Installs `slot` at the lowest free number at or above `min`; `EMFILE` if none is
     /// below the limit.
     pub(crate) fn insert(&self, slot: Slot, min: usize) -> Result<Fd, Errno> {
-        let mut slots = self.slots.lock();
-        let free = (min..self.limit).find(|&i| slots.get(i).is_none_or(Option::is_none));
-        let Some(fd) = free else {
+        let mut table = self.slots.lock();
+        let from = min.max(table.free_from);
+        let open = table.slots.get(from..).unwrap_or_default();
+        let fd = from + open.iter().take_while(|s| s.is_some()).count();
+        if fd >= self.limit {
             return Err(Errno::EMFILE);
-        };
-        if slots.len() <= fd {
-            slots.resize(fd + 1, None);
         }
-        slots[fd] = Some(slot);
+        if table.slots.len() <= fd {
+            table.slots.resize(fd + 1, None);
+        }
+        table.slots[fd] = Some(slot);
+        if min <= table.free_from {
+            // Everything from the old start up to `fd` was open, and `fd` is now.
+            table.free_from = fd + 1;
+        }
         Ok(fd as Fd)
     }
 
     /// The descriptor `fd`; `EBADF` if it is not open.
     pub(crate) fn get(&self, fd: Fd) -> Result<Slot, Errno> {
-        let slots = self.slots.lock();
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| slots.get(i).cloned().flatten())
-            .ok_or(Errno::EBADF)
+        self.slots.lock().get(fd).cloned().ok_or(Errno::EBADF)
     }
 
     /// The description of `fd`.
     pub(crate) fn file(&self, fd: Fd) -> Result<Arc<OpenFile>, Errno> {
-        self.get(fd).map(|s| s.file)
+        self.slots
+            .lock()
+            .get(fd)
+            .map(|s| Arc::clone(&s.file))
+            .ok_or(Errno::EBADF)
     }
 
     /// Closes `fd`, returning what it held (dropped by the caller outside the table lock).
     pub(crate) fn remove(&self, fd: Fd) -> Result<Slot, Errno> {
-        let mut slots = self.slots.lock();
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| slots.get_mut(i).and_then(Option::take))
-            .ok_or(Errno::EBADF)
+        let mut table = self.slots.lock();
+        let i = usize::try_from(fd).map_err(|_| Errno::EBADF)?;
+        let slot = table
+            .slots
+            .get_mut(i)
+            .and_then(Option::take)
+            .ok_or(Errno::EBADF)?;
+        table.free_from = table.free_from.min(i);
+        Ok(slot)
     }
 
     /// Puts `slot` at `fd` (below the limit), returning what was there.
@@ -256,19 +302,20 @@ impl FdTable {
             .ok()
             .filter(|&i| i < self.limit)
             .ok_or(Errno::EBADF)?;
-        let mut slots = self.slots.lock();
-        if slots.len() <= i {
-            slots.resize(i + 1, None);
+        let mut table = self.slots.lock();
+        if table.slots.len() <= i {
+            table.slots.resize(i + 1, None);
         }
-        Ok(slots[i].replace(slot))
+        // Filling a free descriptor keeps every one below `free_from` open.
+        Ok(table.slots[i].replace(slot))
     }
 
     /// Sets the close-on-exec flag of `fd`.
     pub(crate) fn set_cloexec(&self, fd: Fd, cloexec: bool) -> Result<(), Errno> {
-        let mut slots = self.slots.lock();
+        let mut table = self.slots.lock();
         let slot = usize::try_from(fd)
             .ok()
-            .and_then(|i| slots.get_mut(i).and_then(Option::as_mut))
+            .and_then(|i| table.slots.get_mut(i).and_then(Option::as_mut))
             .ok_or(Errno::EBADF)?;
         slot.cloexec = cloexec;
         Ok(())
@@ -276,8 +323,10 @@ impl FdTable {
 
     /// Every open descriptor (for closing them all).
     pub(crate) fn drain(&self) -> Vec<(Fd, Slot)> {
-        let mut slots = self.slots.lock();
-        slots
+        let mut table = self.slots.lock();
+        table.free_from = 0;
+        table
+            .slots
             .iter_mut()
             .enumerate()
             .filter_map(|(i, s)| s.take().map(|s| (i as Fd, s)))
@@ -286,6 +335,49 @@ impl FdTable {
 
     /// How many descriptors are open.
     pub(crate) fn count_open(&self) -> usize {
-        self.slots.lock().iter().filter(|s| s.is_some()).count()
+        self.slots
+            .lock()
+            .slots
+            .iter()
+            .filter(|s| s.is_some())
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Emulated;
+    use std::sync::Arc;
+    use vfsbox_api::{Errno, Fd, Posix};
+
+    /// The lowest free number is found whatever order descriptors close in, with the
+    /// search start (`free_from`) moving both ways, and `F_DUPFD`'s minimum above it.
+    #[test]
+    fn lowest_free_number_after_closes_in_any_order() {
+        let p = Emulated::builder(Arc::new(vfsbox_memory::MemoryFs::new()))
+            .fd_limit(16)
+            .build();
+        let fd = p.open(b"f", libc::O_RDWR | libc::O_CREAT, 0o644).unwrap();
+        assert_eq!(fd, 0);
+        let dups: Vec<Fd> = (0..9).map(|_| p.dup(0).unwrap()).collect();
+        assert_eq!(dups, (1..10).collect::<Vec<Fd>>());
+        for fd in [7, 3, 5] {
+            p.close(fd).unwrap();
+        }
+        assert_eq!(p.dup(0), Ok(3));
+        assert_eq!(p.fcntl(0, libc::F_DUPFD, 6), Ok(7));
+        assert_eq!(p.dup(0), Ok(5));
+        assert_eq!(p.dup(0), Ok(10));
+        // dup2 onto a free number below the end fills it; the next one goes above.
+        p.close(2).unwrap();
+        assert_eq!(p.dup2(0, 2), Ok(2));
+        assert_eq!(p.dup(0), Ok(11));
+        assert_eq!(p.fcntl(0, libc::F_DUPFD, 14), Ok(14));
+        assert_eq!(p.dup(0), Ok(12));
+        assert_eq!(p.dup(0), Ok(13));
+        assert_eq!(p.dup(0), Ok(15));
+        assert_eq!(p.dup(0), Err(Errno::EMFILE));
+        p.close(0).unwrap();
+        assert_eq!(p.dup(1), Ok(0));
     }
 }

@@ -6,9 +6,16 @@
 //! The registry is process-global and keyed by provider (its address) and node id: every
 //! [`crate::Emulated`] over the same `Arc<dyn FileSystem>` sees the same locks, which is how
 //! two emulated processes contend.
+//!
+//! Every close must drop the closing process's record locks on the file, as Linux's
+//! `locks_remove_posix` does; that is a global mutex and a hash lookup per close. A process
+//! therefore keeps a count of the files it holds record locks on ([`Held`]), which the
+//! calls that change its locks keep exact under the registry's mutex: a close looks at the
+//! count first and goes to the registry only when it is not zero.
 
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::LazyLock;
 use vfsbox_api::Errno;
 
@@ -88,6 +95,38 @@ impl FileLocks {
     }
 }
 
+/// How many files one process (one owner) holds record locks on.
+#[derive(Default, Debug)]
+pub(crate) struct Held(AtomicUsize);
+
+impl Held {
+    /// True when the owner may hold a record lock somewhere: a close must then look.
+    /// A lock set by a call that happened before the close is always seen (the count was
+    /// raised under the registry's mutex before that call returned).
+    pub(crate) fn any(&self) -> bool {
+        self.0.load(Ordering::Acquire) != 0
+    }
+
+    /// Adjusts the count after `owner`'s records on one file went from `had` to `has`.
+    fn changed(&self, had: bool, has: bool) {
+        match (had, has) {
+            (false, true) => {
+                self.0.fetch_add(1, Ordering::Release);
+            }
+            (true, false) => {
+                self.0.fetch_sub(1, Ordering::Release);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl FileLocks {
+    fn holds_records(&self, owner: u64) -> bool {
+        self.records.iter().any(|r| r.owner == owner)
+    }
+}
+
 struct Registry {
     files: Mutex<HashMap<LockKey, FileLocks>>,
     changed: Condvar,
@@ -110,10 +149,13 @@ pub(crate) fn record_conflict(
     files.get(&key)?.record_conflict(owner, write, start, end)
 }
 
-/// Sets (`Some(write)`) or removes (`None`) `owner`'s lock on `start..=end`. A conflict is
-/// `EAGAIN` unless `wait`, which blocks until the range is free (`on_wait` is told once).
+/// Sets (`Some(write)`) or removes (`None`) `owner`'s lock on `start..=end`, keeping
+/// `held` (the owner's count) exact. A conflict is `EAGAIN` unless `wait`, which blocks
+/// until the range is free (`on_wait` is told once).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_set(
     key: LockKey,
+    held: &Held,
     lock: Option<Record>,
     owner: u64,
     start: u64,
@@ -139,10 +181,14 @@ pub(crate) fn record_set(
             REGISTRY.changed.wait(&mut files);
         }
         let file = files.entry(key).or_default();
+        let had = file.holds_records(owner);
         file.carve(owner, start, end);
         file.records.push(new);
+        held.changed(had, true);
     } else if let Some(file) = files.get_mut(&key) {
+        let had = file.holds_records(owner);
         file.carve(owner, start, end);
+        held.changed(had, file.holds_records(owner));
         if file.is_empty() {
             files.remove(&key);
         }
@@ -151,13 +197,15 @@ pub(crate) fn record_set(
     Ok(())
 }
 
-/// Drops every record lock of `owner` on the file (a close of any of its descriptors).
-pub(crate) fn record_release_all(key: LockKey, owner: u64) {
+/// Drops every record lock of `owner` on the file (a close of any of its descriptors),
+/// keeping `held` (the owner's count) exact. Callers skip it when `held` is zero.
+pub(crate) fn record_release_all(key: LockKey, held: &Held, owner: u64) {
     let mut files = REGISTRY.files.lock();
     if let Some(file) = files.get_mut(&key) {
         let before = file.records.len();
         file.records.retain(|r| r.owner != owner);
         let changed = file.records.len() != before;
+        held.changed(changed, false);
         if file.is_empty() {
             files.remove(&key);
         }
@@ -238,32 +286,65 @@ mod tests {
     #[test]
     fn read_locks_share_write_locks_exclude_other_owners() {
         let k = key(1);
-        record_set(k, rec(1, false, 0, 9), 1, 0, 9, false, &mut no_wait).unwrap();
-        record_set(k, rec(2, false, 5, 15), 2, 5, 15, false, &mut no_wait).unwrap();
+        let h = Held::default();
+        record_set(k, &h, rec(1, false, 0, 9), 1, 0, 9, false, &mut no_wait).unwrap();
+        record_set(k, &h, rec(2, false, 5, 15), 2, 5, 15, false, &mut no_wait).unwrap();
         assert_eq!(
-            record_set(k, rec(3, true, 9, 9), 3, 9, 9, false, &mut no_wait),
+            record_set(k, &h, rec(3, true, 9, 9), 3, 9, 9, false, &mut no_wait),
             Err(Errno::EAGAIN)
         );
         // The owner's own locks never conflict: upgrade in place.
-        record_set(k, rec(1, true, 0, 4), 1, 0, 4, false, &mut no_wait).unwrap();
+        record_set(k, &h, rec(1, true, 0, 4), 1, 0, 4, false, &mut no_wait).unwrap();
         assert_eq!(record_conflict(k, 3, false, 0, 0).map(|r| r.owner), Some(1));
-        record_release_all(k, 1);
-        record_release_all(k, 2);
+        record_release_all(k, &h, 1);
+        record_release_all(k, &h, 2);
         assert_eq!(record_conflict(k, 3, true, 0, u64::MAX), None);
     }
 
     #[test]
     fn unlocking_the_middle_splits_a_lock() {
         let k = key(2);
-        record_set(k, rec(1, true, 0, 99), 1, 0, 99, false, &mut no_wait).unwrap();
-        record_set(k, None, 1, 40, 59, false, &mut no_wait).unwrap();
+        let h = Held::default();
+        record_set(k, &h, rec(1, true, 0, 99), 1, 0, 99, false, &mut no_wait).unwrap();
+        record_set(k, &h, None, 1, 40, 59, false, &mut no_wait).unwrap();
         assert_eq!(record_conflict(k, 2, true, 40, 59), None);
         assert_eq!(record_conflict(k, 2, true, 39, 39).map(|r| r.end), Some(39));
         assert_eq!(
             record_conflict(k, 2, true, 60, 60).map(|r| r.start),
             Some(60)
         );
-        record_release_all(k, 1);
+        record_release_all(k, &h, 1);
+    }
+
+    #[test]
+    fn the_count_follows_the_files_an_owner_holds_records_on() {
+        let (k1, k2) = (key(4), key(5));
+        let h = Held::default();
+        assert!(!h.any());
+        record_set(k1, &h, rec(9, true, 0, 9), 9, 0, 9, false, &mut no_wait).unwrap();
+        record_set(
+            k1,
+            &h,
+            rec(9, false, 20, 29),
+            9,
+            20,
+            29,
+            false,
+            &mut no_wait,
+        )
+        .unwrap();
+        record_set(k2, &h, rec(9, true, 0, 0), 9, 0, 0, false, &mut no_wait).unwrap();
+        assert_eq!(h.0.load(Ordering::Relaxed), 2);
+        // Unlocking part of a file's locks keeps it counted; unlocking the rest does not.
+        record_set(k1, &h, None, 9, 0, 9, false, &mut no_wait).unwrap();
+        assert_eq!(h.0.load(Ordering::Relaxed), 2);
+        record_set(k1, &h, None, 9, 0, u64::MAX, false, &mut no_wait).unwrap();
+        assert_eq!(h.0.load(Ordering::Relaxed), 1);
+        // Releasing a file the owner holds nothing on changes nothing.
+        record_release_all(k1, &h, 9);
+        assert!(h.any());
+        record_release_all(k2, &h, 9);
+        assert!(!h.any());
     }
 
     #[test]

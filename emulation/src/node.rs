@@ -55,7 +55,7 @@ impl LinkName {
     pub(crate) fn new(name: &[u8]) -> LinkName {
         if name.len() <= INLINE_NAME {
             let mut bytes = [0u8; INLINE_NAME];
-            bytes[..name.len()].copy_from_slice(name);
+            copy_short(&mut bytes, name);
             LinkName::Inline {
                 len: name.len() as u8,
                 bytes,
@@ -69,6 +69,28 @@ impl LinkName {
         match self {
             LinkName::Inline { len, bytes } => &bytes[..usize::from(*len)],
             LinkName::Heap(bytes) => bytes,
+        }
+    }
+}
+
+/// Copies `src` (at most [`INLINE_NAME`] bytes) to the start of `dst` with at most two
+/// fixed-size copies, which overlap in the middle, instead of a call to `memcpy` with a
+/// variable length (a name is copied at every step a walk keeps).
+#[inline]
+fn copy_short(dst: &mut [u8; INLINE_NAME], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        dst[..16].copy_from_slice(&src[..16]);
+        dst[n - 16..n].copy_from_slice(&src[n - 16..]);
+    } else if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+    } else {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = *s;
         }
     }
 }
@@ -98,12 +120,26 @@ struct Link {
 impl Drop for Link {
     /// Unlinks the chain iteratively, so dropping a very deep chain cannot overflow the stack.
     fn drop(&mut self) {
-        let mut next = self.parent.take();
-        while let Some(Location(arc)) = next {
-            match Arc::try_unwrap(arc) {
-                Ok(mut link) => next = link.parent.take(),
-                Err(_) => break,
+        if let Some(parent) = self.parent.take() {
+            // A parent others hold (the usual case: a descriptor's directory, the cwd, the
+            // root) is let go here with one decrement; should it become the last reference
+            // meanwhile, its own drop unlinks it.
+            if Arc::strong_count(&parent.0) == 1 {
+                unlink(parent);
             }
+        }
+    }
+}
+
+/// Drops the links of a chain this link held last, one after the other (out of line: the
+/// common drop of a link whose parent is shared stays small).
+#[inline(never)]
+fn unlink(parent: Location) {
+    let mut next = Some(parent);
+    while let Some(Location(arc)) = next {
+        match Arc::try_unwrap(arc) {
+            Ok(mut link) => next = link.parent.take(),
+            Err(_) => break,
         }
     }
 }
@@ -218,5 +254,20 @@ impl Location {
             at = loc.0.parent.as_ref();
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LinkName, INLINE_NAME};
+
+    #[test]
+    fn names_of_every_length_are_kept_as_given() {
+        for len in 0..=INLINE_NAME + 2 {
+            let name: Vec<u8> = (0..len).map(|i| b'a' + i as u8).collect();
+            let kept = LinkName::new(&name);
+            assert_eq!(kept.as_bytes(), &name[..], "{len}");
+            assert_eq!(kept, LinkName::new(&name));
+        }
     }
 }

@@ -76,7 +76,7 @@ pub(crate) fn name_in<'n>(
     dir: NodeId,
     bytes: &'n [u8],
 ) -> Result<&'n Name, Errno> {
-    Name::new(bytes).map_err(|e| {
+    Name::from_component(bytes).map_err(|e| {
         let dead = fs.getattr(dir).is_ok_and(|a| is_dead_dir(&a));
         if e == Errno::ENAMETOOLONG && dead {
             Errno::ENOENT
@@ -233,23 +233,47 @@ pub(crate) fn check_path(path: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Whether `bytes` holds a NUL, a word at a time (the usual bit trick: a byte of `w` is
-/// zero exactly when its subtraction borrows into a high bit `w` did not have set). Every
-/// path of every call is checked, and for paths of a few dozen bytes `contains` spends
-/// three times as many instructions on its byte-by-byte start.
+/// Whether `bytes` holds a NUL, a word at a time. Every path of every call is checked, and
+/// for paths of a few dozen bytes `contains` spends three times as many instructions on its
+/// byte-by-byte start.
 fn has_nul(bytes: &[u8]) -> bool {
+    has_byte(bytes, 0)
+}
+
+/// Whether `path` is one name to look up in its start directory: no `/`, not `.` or `..`
+/// (the name itself is validated where it is looked up).
+#[inline]
+pub(crate) fn is_plain_name(path: &[u8]) -> bool {
+    !matches!(path, b"." | b"..") && !has_slash(path)
+}
+
+/// Whether `path` has a `/` (a path of one plain name has none), a word at a time: for a
+/// short name `contains` spends more on setting up its search than on the search.
+#[inline]
+pub(crate) fn has_slash(path: &[u8]) -> bool {
+    has_byte(path, b'/')
+}
+
+/// Whether `bytes` holds `byte`, a word at a time (the usual bit trick: a byte of `w` is
+/// zero exactly when its subtraction borrows into a high bit `w` did not have set; `byte`
+/// is found as a zero of `w ^ [byte; 8]`).
+#[inline]
+fn has_byte(bytes: &[u8], byte: u8) -> bool {
     const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let pattern = u64::from_ne_bytes([byte; 8]);
     let mut words = bytes.chunks_exact(8);
     for chunk in &mut words {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_ne_bytes(word);
+        let w = u64::from_ne_bytes(word) ^ pattern;
         if w.wrapping_sub(LOW) & !w & HIGH != 0 {
             return true;
         }
     }
-    words.remainder().contains(&0)
+    // At most seven bytes: a loop, not `contains`'s memchr, whose setup costs more.
+    #[allow(clippy::manual_contains)]
+    words.remainder().iter().any(|&b| b == byte)
 }
 
 /// The texts still to walk: the path (borrowed), then symlink targets pushed on top of what
@@ -368,38 +392,13 @@ impl<'p> Work<'p> {
     }
 }
 
-/// Where the name at or after `at` in `path` begins and ends (after any slashes), or `None`
-/// when no name is left.
-#[inline]
-fn name_at(path: &[u8], mut at: usize) -> Option<(usize, usize)> {
-    let len = path.len();
-    while at < len && path[at] == b'/' {
-        at += 1;
-    }
-    if at == len {
-        return None;
-    }
-    let begin = at;
-    while at < len && path[at] != b'/' {
-        at += 1;
-    }
-    Some((begin, at))
-}
-
 /// Puts the names of `path` after `at` into `names` after the first (which the caller put
 /// there): `Some(Some(count))` with the count of names, `Some(None)` when they do not fit,
 /// `None` when one is not a valid [`Name`].
-fn fill_names<'p>(path: &'p [u8], mut at: usize, names: &mut [&'p Name]) -> Option<Option<usize>> {
-    let mut count = 1;
-    while let Some((begin, end)) = name_at(path, at) {
-        let Some(slot) = names.get_mut(count) else {
-            return Some(None);
-        };
-        *slot = Name::new(&path[begin..end]).ok()?;
-        count += 1;
-        at = end;
-    }
-    Some(Some(count))
+fn fill_names<'p>(path: &'p [u8], at: usize, names: &mut [&'p Name]) -> Option<Option<usize>> {
+    let (_, rest) = names.split_first_mut()?;
+    let count = Name::split_path(path.get(at..)?, rest)?;
+    Some((count <= rest.len()).then_some(count + 1))
 }
 
 /// One resolution (its symlink count lives here) with one set of credentials.
@@ -437,7 +436,7 @@ impl<'a> Resolver<'a> {
         debug_assert_eq!(check_path(path), Ok(()));
         // One plain name (the most common path): what the walk would do, without setting
         // up its work list — the search check on `start`, then the name as the last one.
-        if !matches!(path, b"." | b"..") && !path.contains(&b'/') {
+        if is_plain_name(path) {
             self.check_search(start.node().id(), &mut None)?;
             return Ok((
                 start.clone(),
@@ -448,6 +447,13 @@ impl<'a> Resolver<'a> {
             ));
         }
         self.walk_text(start.clone(), path.into())
+    }
+
+    /// The search check [`Resolver::walk_parent`] makes on `start` for a path that
+    /// [`is_plain_name`], for callers that take such a path without a walk.
+    #[inline]
+    pub(crate) fn search_start(&self, start: &Location) -> Result<(), Errno> {
+        self.check_search(start.node().id(), &mut None)
     }
 
     /// Walks `text` (a path or a symlink target) from `loc`.
@@ -585,16 +591,21 @@ impl<'a> Resolver<'a> {
     /// The attributes of what `path` names from `start`: the same walk as
     /// [`Resolver::resolve`], holding the directories in a [`Held`] (nothing allocated per
     /// component) since the caller keeps no chain. Like [`Resolver::walk_parent`], it
-    /// expects a `path` that already passed [`check_path`].
-    pub(crate) fn resolve_attr(
+    /// expects a `path` that already passed [`check_path`]. What the caller makes of the
+    /// attributes (`with`) is made where they are, so they are not copied out of the
+    /// provider's answer first.
+    #[inline]
+    pub(crate) fn resolve_attr<R>(
         &mut self,
         start: &Location,
         path: &[u8],
         follow: bool,
-    ) -> Result<Attr, Errno> {
+        with: impl FnOnce(&Attr) -> R,
+    ) -> Result<R, Errno> {
         match self.quick_walk(start, path, follow, false) {
-            Some(quick) => quick.map(|entry| entry.attr),
-            None => Ok(self.walk_held(start, path, follow)?.attr),
+            Some(Ok(entry)) => Ok(with(&entry.attr)),
+            Some(Err(e)) => Err(e),
+            None => Ok(with(&self.walk_held(start, path, follow)?.attr)),
         }
     }
 
@@ -620,10 +631,15 @@ impl<'a> Resolver<'a> {
         } else {
             start.node().id()
         };
-        // One pass over the bytes: skip slashes, take a name up to the next one. A name
-        // `Name::new` refuses (`.`, `..`, over-long) is the ordinary walk's to judge.
-        let (begin, at) = name_at(path, 0)?;
-        let first = Name::new(&path[begin..at]).ok()?;
+        // One pass over the bytes, a word at a time (`Name::next_in`): skip slashes, take a
+        // name up to the next one. A name `Name::new` refuses (`.`, `..`, over-long) is the
+        // ordinary walk's to judge.
+        let mut at = 0;
+        let first = Name::next_in(path, &mut at)?.ok()?;
+        if at == path.len() {
+            // One name and nothing after it: no array of names to fill.
+            return self.quick_lookup(dir, path, &[first], follow, hold);
+        }
         let mut short = [first; SHORT_NAMES];
         if let Some(count) = fill_names(path, at, &mut short)? {
             return self.quick_lookup(dir, path, &short[..count], follow, hold);
@@ -736,7 +752,7 @@ impl<'a> Resolver<'a> {
         let begin = path.iter().position(|&b| b != b'/')?;
         let end = path.iter().rposition(|&b| b != b'/')?;
         let inner = &path[begin..=end];
-        if !inner.contains(&b'/') {
+        if !has_slash(inner) {
             return None;
         }
         let (node, attr) = match self.quick_walk(start, path, follow, true)? {
@@ -802,6 +818,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// `may_lookup`: search permission on the directory a component is looked up in.
+    #[inline]
     fn check_search(&self, dir: NodeId, here: &mut Option<Attr>) -> Result<(), Errno> {
         if self.cred.is_root() {
             return Ok(());
@@ -820,7 +837,24 @@ impl<'a> Resolver<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::has_nul;
+    use super::{has_nul, has_slash};
+
+    #[test]
+    fn a_slash_is_found_at_every_position_and_only_there() {
+        for len in 0..40 {
+            let clean: Vec<u8> = (0..len).map(|i| b'a' + (i as u8 % 26)).collect();
+            assert!(!has_slash(&clean), "{len}");
+            let near = vec![b'/' ^ 0x80; len];
+            assert!(!has_slash(&near), "{len}");
+            for at in 0..len {
+                for bytes in [&clean, &near] {
+                    let mut with = bytes.clone();
+                    with[at] = b'/';
+                    assert!(has_slash(&with), "{len} {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_nul_is_found_at_every_position_and_only_there() {

@@ -24,8 +24,7 @@ impl Emulated {
         if flags & !STAT_FLAGS != 0 {
             return Err(Errno::EINVAL);
         }
-        let attr = self.attr_at(&self.eff, dirfd, path, flags)?;
-        Ok(self.stat_of(&attr))
+        self.attr_at(&self.eff, dirfd, path, flags, |attr| self.stat_of(attr))
     }
 
     fn statvfs_of(&self, node: NodeId) -> Result<StatVfs, Errno> {

@@ -102,6 +102,7 @@ impl Emulated {
         };
         locks::record_set(
             key,
+            &self.record_files,
             new,
             owner,
             start,
@@ -125,6 +126,11 @@ impl Emulated {
         let file = self.io_file(fd)?;
         if lock.is_some() && !file.readable && !file.writable {
             return Err(Errno::EBADF);
+        }
+        if lock.is_some() {
+            // Told before the lock exists, so the description's last close cannot miss it.
+            file.flocked
+                .store(true, std::sync::atomic::Ordering::Release);
         }
         locks::flock(
             file.lock_key(),

@@ -11,7 +11,7 @@ use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::node::{LinkName, Location, NodeRef};
 use crate::resolver::{check_path, name_in, Found, Last, LastKind};
 use std::sync::Arc;
-use vfsbox_api::{Attr, Errno, Fd, FileKind, HandleId, OpenFlags, S_ISGID, S_ISUID};
+use vfsbox_api::{Attr, Errno, Fd, FileKind, HandleId, Name, OpenFlags, S_ISGID, S_ISUID};
 
 /// `O_LARGEFILE` as x86-64 and aarch64 Linux report it in `F_GETFL` (every open is large).
 pub(crate) const O_LARGEFILE: i32 = 0o100000;
@@ -70,23 +70,39 @@ impl Emulated {
         let follow = flags & libc::O_NOFOLLOW == 0;
         let (found, created) = if flags & libc::O_CREAT == 0 {
             let mut resolver = self.resolver(&self.eff);
-            // A single name walks as cheaply as the quick walk: only paths with a slash try it.
-            let quick = if path.contains(&b'/') {
-                resolver.resolve_quick(&start, path, follow)
-            } else {
-                None
-            };
-            let found = match quick {
-                Some(quick) => quick?,
-                None => {
-                    let (loc, last) = resolver.walk_parent(&start, path)?;
-                    if !path_only {
-                        if let Some(file) = self.open_by_name(&loc, &last, flags)? {
-                            return self.install(file, flags);
-                        }
+            let found = if let Ok(name) = Name::from_component(path) {
+                // One valid name in the start directory (the most common path): the walk's
+                // search check, then the name opened in place, with no walk set up and
+                // no chain copied for it. (A single name walks as cheaply as the quick
+                // walk, which only paths with a slash try; a name `from_component`
+                // refuses is a path with a slash, `.`, `..`, or an over-long name, whose
+                // error the walk gives in its place.)
+                resolver.search_start(&start)?;
+                if !path_only {
+                    if let Some(file) = self.open_by_name(&start, name, flags)? {
+                        return self.install(file, flags);
                     }
-                    resolver.finish(loc, last, follow)?
                 }
+                let last = Last {
+                    kind: LastKind::Name(LinkName::new(path)),
+                    trailing_slash: false,
+                };
+                resolver.finish(start.clone(), last, follow)?
+            } else if let Some(quick) = resolver.resolve_quick(&start, path, follow) {
+                quick?
+            } else {
+                let (loc, last) = resolver.walk_parent(&start, path)?;
+                if let (LastKind::Name(bytes), false, false) =
+                    (&last.kind, last.trailing_slash, path_only)
+                {
+                    // The name is checked where the lookup would check it (a removed
+                    // directory's over-long name is ENOENT).
+                    let name = name_in(&self.fs, loc.node().id(), bytes)?;
+                    if let Some(file) = self.open_by_name(&loc, name, flags)? {
+                        return self.install(file, flags);
+                    }
+                }
+                resolver.finish(loc, last, follow)?
             };
             (found, None)
         } else {
@@ -107,10 +123,10 @@ impl Emulated {
     }
 
     /// The lowest free descriptor for the new description `file`.
-    fn install(&self, file: OpenFile, flags: i32) -> Result<Fd, Errno> {
+    fn install(&self, file: Arc<OpenFile>, flags: i32) -> Result<Fd, Errno> {
         self.fds.insert(
             Slot {
-                file: Arc::new(file),
+                file,
                 cloexec: flags & libc::O_CLOEXEC != 0,
             },
             0,
@@ -259,6 +275,7 @@ impl Emulated {
     /// attributes: Linux's checks in order, before anything is opened. Returns whether the
     /// open truncates (`O_TRUNC` of a regular file; ignored for other kinds but
     /// directories).
+    #[inline]
     fn may_open(&self, attr: &Attr, flags: i32) -> Result<bool, Refused> {
         if flags & libc::O_DIRECTORY != 0 && attr.kind != FileKind::Directory {
             return Err(Refused::Errno(Errno::ENOTDIR));
@@ -302,7 +319,7 @@ impl Emulated {
     }
 
     /// `do_open` and `may_open` for an object that exists.
-    fn open_existing(&self, found: Found, flags: i32) -> Result<OpenFile, Errno> {
+    fn open_existing(&self, found: Found, flags: i32) -> Result<Arc<OpenFile>, Errno> {
         let attr = found.attr;
         let truncate = self
             .may_open(&attr, flags)
@@ -349,26 +366,21 @@ impl Emulated {
     /// Opens the last name of a path the way the provider can do in one call
     /// ([`FileSystem::open_name`](vfsbox_api::FileSystem::open_name)): the object it opened
     /// is checked by [`Emulated::may_open`] before the provider truncates it or keeps it
-    /// open. `Ok(None)`: open it the usual way (lookup, `may_open`, `open`) — the name is
-    /// `.`, `..` or has a trailing slash, the open wants a directory, the provider declined
+    /// open. `name` is the last name of a path without a trailing slash (callers open the
+    /// others the usual way). `Ok(None)`: open it the usual way
+    /// (lookup, `may_open`, `open`) — the open wants a directory, the provider declined
     /// (not a regular file, …), or the check met a case whose answer needs the node (a
     /// permission error that a read-only mount turns into `EROFS`, set-id bits that a
     /// truncation clears), which the usual way then decides exactly as before.
     fn open_by_name(
         &self,
         loc: &Location,
-        last: &Last,
+        name: &Name,
         flags: i32,
-    ) -> Result<Option<OpenFile>, Errno> {
-        let LastKind::Name(bytes) = &last.kind else {
-            return Ok(None);
-        };
-        if last.trailing_slash || flags & libc::O_DIRECTORY != 0 {
+    ) -> Result<Option<Arc<OpenFile>>, Errno> {
+        if flags & libc::O_DIRECTORY != 0 {
             return Ok(None);
         }
-        // The name is checked where the lookup would check it (a removed directory's
-        // over-long name is ENOENT).
-        let name = name_in(&self.fs, loc.node().id(), bytes)?;
         let mut redo = false;
         let mut check = |attr: &Attr| match self.may_open(attr, flags) {
             Ok(truncate) => {
@@ -396,26 +408,38 @@ impl Emulated {
             Some(Ok(opened)) => opened,
         };
         let node = NodeRef::adopt(&self.fs, entry.node);
-        let found = Found {
-            parent: loc.clone(),
-            leaf: Some((node, LinkName::new(name.as_bytes()))),
-            attr: entry.attr,
-        };
-        Ok(Some(self.description(found, Handle::File(handle), flags)))
+        // Only the kind of the attributes is kept: no `Found` to copy them into.
+        let kind = entry.attr.kind;
+        let at = loc.child(node, name.as_bytes());
+        let (readable, writable) = Self::access(flags);
+        Ok(Some(OpenFile::new(
+            &self.fs,
+            at,
+            kind,
+            Handle::File(handle),
+            readable,
+            writable,
+            (flags & !NOT_KEPT) | O_LARGEFILE,
+        )))
+    }
+
+    /// Whether a description opened with `flags` (not `O_PATH`) reads and writes.
+    fn access(flags: i32) -> (bool, bool) {
+        match flags & libc::O_ACCMODE {
+            libc::O_RDONLY => (true, false),
+            libc::O_WRONLY => (false, true),
+            libc::O_RDWR => (true, true),
+            _ => (false, false),
+        }
     }
 
     /// A new open file description.
-    fn description(&self, found: Found, handle: Handle, flags: i32) -> OpenFile {
+    fn description(&self, found: Found, handle: Handle, flags: i32) -> Arc<OpenFile> {
         let path_only = handle == Handle::Path;
         let (readable, writable) = if path_only {
             (false, false)
         } else {
-            match flags & libc::O_ACCMODE {
-                libc::O_RDONLY => (true, false),
-                libc::O_WRONLY => (false, true),
-                libc::O_RDWR => (true, true),
-                _ => (false, false),
-            }
+            Self::access(flags)
         };
         let kept = if path_only {
             flags
