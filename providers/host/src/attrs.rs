@@ -47,7 +47,7 @@ impl HostFs {
 
     pub(crate) fn do_getattr(&self, node: NodeId) -> Result<Attr, Errno> {
         let node = self.table.get(node)?;
-        attr(&sys::statx_fd(node.fd.as_fd())?)
+        sys::statx_fd_with(node.fd.as_fd(), attr)?
     }
 
     pub(crate) fn do_readlink(&self, node: NodeId) -> Result<Vec<u8>, Errno> {

@@ -42,12 +42,9 @@ impl HostFs {
 
     pub(crate) fn do_lookup(&self, dir: NodeId, name: &Name) -> Result<Entry, Errno> {
         let dir = self.dir_node(dir)?;
-        let st = sys::statx_at(dir.fd.as_fd(), name)?;
-        if let Some(node) = self.table.hit(host_id(&st), &dir, name) {
-            return Ok(Entry {
-                node,
-                attr: attr(&st)?,
-            });
+        let (host, found) = sys::statx_at_with(dir.fd.as_fd(), name, |st| (host_id(st), attr(st)))?;
+        if let Some(node) = self.table.hit(host, &dir, name) {
+            return Ok(Entry { node, attr: found? });
         }
         // Not a node yet: hold the inode by an O_PATH descriptor and describe *that* (the
         // name may have changed since the statx).
@@ -73,18 +70,21 @@ impl HostFs {
         }
         let (last, walk) = names.split_last()?;
         let dir = self.dir_node(dir).ok()?;
-        let st = if walk.is_empty() {
-            sys::statx_at(dir.fd.as_fd(), last)
-        } else {
-            let fd = sys::open_dirs_beneath(dir.fd.as_fd(), walk).ok()?;
-            sys::statx_at(fd.as_fd(), last)
-        };
-        match st {
-            // The node id means nothing without `hold`; the attributes are what is asked.
-            Ok(st) => Some(attr(&st).map(|attr| Entry {
+        // The node id means nothing without `hold`; the attributes are what is asked.
+        let entry = |st: &libc::statx| {
+            attr(st).map(|attr| Entry {
                 node: NodeId(0),
                 attr,
-            })),
+            })
+        };
+        let found = if walk.is_empty() {
+            sys::statx_at_with(dir.fd.as_fd(), last, entry)
+        } else {
+            let fd = sys::open_dirs_beneath(dir.fd.as_fd(), walk).ok()?;
+            sys::statx_at_with(fd.as_fd(), last, entry)
+        };
+        match found {
+            Ok(entry) => Some(entry),
             Err(Errno::ENOENT) => Some(Err(Errno::ENOENT)),
             Err(_) => None,
         }

@@ -80,11 +80,12 @@ impl HostFs {
             Err(Errno::ENOENT) => return Some(Err(Errno::ENOENT)),
             Err(_) => return None,
         };
-        let mut st = sys::statx_fd(fd.as_fd()).ok()?;
-        if !is_regular(&st) {
+        let (host, regular, found) =
+            sys::statx_fd_with(fd.as_fd(), |st| (host_id(st), is_regular(st), attr(st))).ok()?;
+        if !regular {
             return None; // replaced by a host process meanwhile; `fd` closes here
         }
-        let mut found = attr(&st).ok()?;
+        let mut found = found.ok()?;
         if let Err(e) = check(&found) {
             return Some(Err(e));
         }
@@ -92,16 +93,12 @@ impl HostFs {
             if let Err(e) = sys::ftruncate(fd.as_fd(), 0) {
                 return Some(Err(e));
             }
-            st = match sys::statx_fd(fd.as_fd()) {
-                Ok(st) => st,
-                Err(e) => return Some(Err(e)),
-            };
-            found = match attr(&st) {
-                Ok(found) => found,
-                Err(e) => return Some(Err(e)),
+            found = match sys::statx_fd_with(fd.as_fd(), attr) {
+                Ok(Ok(found)) => found,
+                Ok(Err(e)) | Err(e) => return Some(Err(e)),
             };
         }
-        let node = match self.table.hit(host_id(&st), &dir, name) {
+        let node = match self.table.hit(host, &dir, name) {
             Some(node) => node,
             None => {
                 // Hold exactly the inode opened, not whatever the name names by now.
@@ -112,7 +109,7 @@ impl HostFs {
                 let node = Node {
                     fd: path,
                     kind: FileKind::Regular,
-                    host: host_id(&st),
+                    host,
                 };
                 self.table.insert(node, &dir, name)
             }

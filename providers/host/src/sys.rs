@@ -43,21 +43,30 @@ fn owned(ret: libc::c_long) -> Result<OwnedFd, Errno> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-/// A [`Name`] with the trailing NUL the kernel wants, on the stack (no allocation).
+/// A [`Name`] with the trailing NUL the kernel wants, on the stack (no allocation). Only
+/// the name's bytes and the NUL are written: zeroing the whole buffer first cost more than
+/// the copy for the short names most calls pass.
 pub(crate) struct CName {
-    buf: [u8; NAME_MAX + 1],
+    buf: MaybeUninit<[u8; NAME_MAX + 1]>,
 }
 
 impl CName {
     pub(crate) fn new(name: &Name) -> CName {
-        let mut buf = [0u8; NAME_MAX + 1];
+        let mut buf = MaybeUninit::<[u8; NAME_MAX + 1]>::uninit();
         let bytes = name.as_bytes();
-        // A `Name` is at most NAME_MAX bytes and holds no NUL, so this always fits and ends
-        // in the NUL that stays zero.
-        buf[..bytes.len()].copy_from_slice(bytes);
+        // A `Name` is at most NAME_MAX bytes and holds no NUL, so name and NUL always fit.
+        let len = bytes.len().min(NAME_MAX);
+        let dst = buf.as_mut_ptr().cast::<u8>();
+        // SAFETY: `dst` is valid for NAME_MAX + 1 bytes and `len <= NAME_MAX`, so both the
+        // copy and the NUL after it stay inside the buffer; `bytes` cannot overlap it.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, len);
+            dst.add(len).write(0);
+        }
         CName { buf }
     }
 
+    /// The NUL-terminated name (the bytes past the NUL are never read).
     fn ptr(&self) -> *const libc::c_char {
         self.buf.as_ptr().cast()
     }
@@ -68,8 +77,22 @@ const DOT: &CStr = c".";
 
 /// `statx(dirfd, name, AT_SYMLINK_NOFOLLOW)`: the entry `name` itself, never a symlink target.
 pub(crate) fn statx_at(dir: BorrowedFd<'_>, name: &Name) -> Result<libc::statx, Errno> {
+    statx_at_with(dir, name, |st| *st)
+}
+
+/// [`statx_at`], handing the result to `f` where the kernel wrote it: the callers on hot
+/// paths build their answer straight from it instead of moving the 256-byte structure out
+/// first (a `memmove` that cost about a tenth of the user-space time of a `stat`).
+pub(crate) fn statx_at_with<R>(
+    dir: BorrowedFd<'_>,
+    name: &Name,
+    f: impl FnOnce(&libc::statx) -> R,
+) -> Result<R, Errno> {
     let name = CName::new(name);
-    statx_raw(dir, name.ptr(), libc::AT_SYMLINK_NOFOLLOW)
+    let mut out = MaybeUninit::uninit();
+    statx_raw(dir, name.ptr(), libc::AT_SYMLINK_NOFOLLOW, &mut out)?;
+    // SAFETY: statx returned 0, so the kernel initialised the structure.
+    Ok(f(unsafe { out.assume_init_ref() }))
 }
 
 /// Whether the kernel takes a NULL path with `AT_EMPTY_PATH` (Linux 6.11+), which spares it
@@ -80,30 +103,44 @@ static NULL_PATH: AtomicBool = AtomicBool::new(true);
 /// `statx(fd, NULL or "", AT_EMPTY_PATH)`: the inode `fd` refers to (works on `O_PATH`
 /// descriptors).
 pub(crate) fn statx_fd(fd: BorrowedFd<'_>) -> Result<libc::statx, Errno> {
-    let flags = libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW;
-    if NULL_PATH.load(Ordering::Relaxed) {
-        match statx_raw(fd, std::ptr::null(), flags) {
-            Err(Errno::EFAULT) => NULL_PATH.store(false, Ordering::Relaxed),
-            done => return done,
-        }
-    }
-    statx_raw(fd, EMPTY.as_ptr(), flags)
+    statx_fd_with(fd, |st| *st)
 }
 
+/// [`statx_fd`], handing the result to `f` in place (see [`statx_at_with`]).
+pub(crate) fn statx_fd_with<R>(
+    fd: BorrowedFd<'_>,
+    f: impl FnOnce(&libc::statx) -> R,
+) -> Result<R, Errno> {
+    let flags = libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW;
+    let mut out = MaybeUninit::uninit();
+    let mut done = Err(Errno::EFAULT);
+    if NULL_PATH.load(Ordering::Relaxed) {
+        done = statx_raw(fd, std::ptr::null(), flags, &mut out);
+        if done == Err(Errno::EFAULT) {
+            NULL_PATH.store(false, Ordering::Relaxed);
+        }
+    }
+    if done == Err(Errno::EFAULT) {
+        done = statx_raw(fd, EMPTY.as_ptr(), flags, &mut out);
+    }
+    done?;
+    // SAFETY: a statx call returned 0, so the kernel initialised the structure.
+    Ok(f(unsafe { out.assume_init_ref() }))
+}
+
+/// One `statx` into `out`, initialised when this returns `Ok`.
 fn statx_raw(
     fd: BorrowedFd<'_>,
     path: *const libc::c_char,
     flags: libc::c_int,
-) -> Result<libc::statx, Errno> {
-    let mut out = MaybeUninit::<libc::statx>::uninit();
+    out: &mut MaybeUninit<libc::statx>,
+) -> Result<(), Errno> {
     let mask = libc::STATX_BASIC_STATS | libc::STATX_BTIME;
     // SAFETY: `path` is NUL-terminated and lives across the call, or NULL with
     // `AT_EMPTY_PATH` (which the kernel then does not read, or answers `EFAULT` for); `out`
     // is a valid, writable `struct statx` the kernel fills on success.
     let ret = unsafe { libc::statx(fd.as_raw_fd(), path, flags, mask, out.as_mut_ptr()) };
-    check(ret.into())?;
-    // SAFETY: statx returned 0, so the kernel initialised the structure.
-    Ok(unsafe { out.assume_init() })
+    check(ret.into()).map(drop)
 }
 
 /// `openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode)`.

@@ -22,8 +22,9 @@
 use crate::cache::Lru;
 use crate::convert::HostId;
 use parking_lot::Mutex;
+use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -69,6 +70,13 @@ struct Slot {
 }
 
 impl Slot {
+    /// Whether `name` in the directory `parent` is one of the remembered locations.
+    fn knows(&self, parent: HostId, name: &Name) -> bool {
+        self.locations
+            .iter()
+            .any(|l| l.parent.host == parent && l.name.as_bytes() == name.as_bytes())
+    }
+
     fn new(node: Arc<Node>, id: u64) -> Slot {
         Slot {
             node,
@@ -107,6 +115,25 @@ impl Hasher for FastHasher {
 }
 
 pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
+
+/// A remembered name as a key of `Inner::names`, sharing its bytes with the [`Location`]
+/// that holds the same name (one allocation per remembered name, not two). It hashes and
+/// compares as the [`Name`] it borrows as, so the maps are searched by `&Name`.
+#[derive(Clone, PartialEq, Eq)]
+struct NameKey(Arc<NameBuf>);
+
+impl Borrow<Name> for NameKey {
+    fn borrow(&self) -> &Name {
+        (*self.0).borrow()
+    }
+}
+
+impl Hash for NameKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let name: &Name = self.borrow();
+        name.hash(state);
+    }
+}
 type Fast = FastBuild;
 
 struct Inner {
@@ -117,7 +144,7 @@ struct Inner {
     /// Host inode → slot key, for every live or cached node.
     by_host: HashMap<HostId, u64, Fast>,
     /// parent directory inode → name → slot key, for every remembered location.
-    names: HashMap<HostId, HashMap<NameBuf, u64, Fast>, Fast>,
+    names: HashMap<HostId, HashMap<NameKey, u64, Fast>, Fast>,
     /// Which cached slot goes first.
     lru: Lru,
 }
@@ -127,6 +154,9 @@ struct Inner {
 pub(crate) struct Table {
     inner: Mutex<Inner>,
     next: AtomicU64,
+    /// The root's node, also in `inner`: the root is never forgotten nor replaced, so the
+    /// directory most calls start from is reached without the lock and two map lookups.
+    root: Arc<Node>,
 }
 
 /// The root's node id (and slot key).
@@ -143,18 +173,23 @@ impl Table {
             lru: Lru::new(cache),
         };
         inner.by_host.insert(root.host, ROOT.0);
-        let mut slot = Slot::new(Arc::new(root), ROOT.0);
+        let root = Arc::new(root);
+        let mut slot = Slot::new(root.clone(), ROOT.0);
         slot.lookups = 1;
         inner.slots.insert(ROOT.0, slot);
         inner.live.insert(ROOT.0, ROOT.0);
         Table {
             inner: Mutex::new(inner),
             next: AtomicU64::new(ROOT.0 + 1),
+            root,
         }
     }
 
     /// The node behind `id`; `ESTALE` if unknown or forgotten.
     pub(crate) fn get(&self, id: NodeId) -> Result<Arc<Node>, Errno> {
+        if id == ROOT {
+            return Ok(self.root.clone());
+        }
         let inner = self.inner.lock();
         match inner.live_slot(id) {
             Some(slot) => Ok(slot.node.clone()),
@@ -213,20 +248,28 @@ impl Table {
     /// Counts a lookup of slot `key` seen as `name` in `parent`, reviving it under a fresh
     /// id if cached; returns its id.
     fn count(&self, inner: &mut Inner, key: u64, parent: &Arc<Node>, name: &Name) -> NodeId {
-        let id = match inner.slots.get_mut(&key) {
-            Some(slot) => match slot.id {
-                Some(id) => id,
-                None => {
-                    let id = self.next.fetch_add(1, Ordering::Relaxed);
-                    slot.id = Some(id);
-                    inner.live.insert(id, key);
-                    inner.lru.left();
-                    id
-                }
-            },
-            None => key, // by_host and slots agree; not reached
+        // One look at the slot for the common case (a name already remembered): revive,
+        // count and find the name there; only a new name goes on to `locate`.
+        let Some(slot) = inner.slots.get_mut(&key) else {
+            return NodeId(key); // by_host and slots agree; not reached
         };
-        inner.count_and_locate(key, parent, name);
+        let id = match slot.id {
+            Some(id) => id,
+            None => {
+                let id = self.next.fetch_add(1, Ordering::Relaxed);
+                slot.id = Some(id);
+                inner.live.insert(id, key);
+                inner.lru.left();
+                id
+            }
+        };
+        if key == ROOT.0 {
+            return NodeId(id); // the root's count is fixed, and it has no name of ours
+        }
+        slot.lookups += 1;
+        if !slot.knows(parent.host, name) {
+            inner.locate(key, parent, name);
+        }
         NodeId(id)
     }
 
@@ -351,15 +394,6 @@ impl Inner {
         Some(slot)
     }
 
-    fn count_and_locate(&mut self, id: u64, parent: &Arc<Node>, name: &Name) {
-        if let Some(slot) = self.slots.get_mut(&id) {
-            if id != ROOT.0 {
-                slot.lookups += 1;
-            }
-        }
-        self.locate(id, parent, name);
-    }
-
     /// Remembers `name` in `parent` as a location of `id` (if not already); a directory
     /// keeps only its latest.
     fn locate(&mut self, id: u64, parent: &Arc<Node>, name: &Name) {
@@ -374,11 +408,7 @@ impl Inner {
         } else {
             MAX_LOCATIONS
         };
-        let known = slot
-            .locations
-            .iter()
-            .any(|l| l.parent.host == parent.host && l.name.as_bytes() == name.as_bytes());
-        if known {
+        if slot.knows(parent.host, name) {
             return;
         }
         if slot.locations.len() >= max {
@@ -398,7 +428,7 @@ impl Inner {
             .names
             .entry(parent.host)
             .or_default()
-            .insert((*name).clone(), id)
+            .insert(NameKey(name.clone()), id)
         {
             if prev != id {
                 self.drop_location(prev, parent.host, &name);
