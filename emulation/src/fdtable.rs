@@ -138,6 +138,7 @@ pub(crate) struct OpenFile {
 }
 
 impl OpenFile {
+    #[inline]
     pub(crate) fn new(
         fs: &Arc<dyn FileSystem>,
         loc: Location,
