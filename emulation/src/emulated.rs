@@ -558,3 +558,103 @@ impl std::fmt::Debug for Emulated {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Emulated;
+    use std::sync::Arc;
+    use vfsbox_api::{Errno, Posix};
+
+    /// Relative paths start where the cwd is, whether it is the root (lent without a lock)
+    /// or a directory (held), across chdir, fchdir and a return to the root by `..`.
+    #[test]
+    fn relative_paths_follow_the_cwd_to_and_from_the_root() {
+        let p = Emulated::new(Arc::new(vfsbox_memory::MemoryFs::new()));
+        p.mkdir(b"d", 0o755).unwrap();
+        let f = p
+            .open(b"d/inner", libc::O_CREAT | libc::O_WRONLY, 0o644)
+            .unwrap();
+        p.close(f).unwrap();
+        let f = p
+            .open(b"top", libc::O_CREAT | libc::O_WRONLY, 0o644)
+            .unwrap();
+        p.close(f).unwrap();
+        assert_eq!(p.stat(b"inner").map(drop), Err(Errno::ENOENT));
+        p.chdir(b"d").unwrap();
+        assert!(p.stat(b"inner").is_ok());
+        assert_eq!(p.open(b"top", libc::O_RDONLY, 0), Err(Errno::ENOENT));
+        p.chdir(b"..").unwrap();
+        assert_eq!(p.getcwd(), Ok(b"/".to_vec()));
+        assert!(p.stat(b"top").is_ok());
+        assert_eq!(p.stat(b"inner").map(drop), Err(Errno::ENOENT));
+        let d = p.open(b"d", libc::O_RDONLY | libc::O_DIRECTORY, 0).unwrap();
+        p.fchdir(d).unwrap();
+        let fd = p.open(b"inner", libc::O_RDONLY, 0).unwrap();
+        p.close(fd).unwrap();
+        p.chdir(b"/").unwrap();
+        let fd = p.open(b"top", libc::O_RDONLY, 0).unwrap();
+        p.close(fd).unwrap();
+    }
+
+    fn write_lock(start: i64, len: i64) -> vfsbox_api::Flock {
+        vfsbox_api::Flock {
+            kind: libc::F_WRLCK as i16,
+            whence: libc::SEEK_SET as i16,
+            start,
+            len,
+            pid: 0,
+        }
+    }
+
+    /// A close drops the process's record locks on that file only; once the process holds
+    /// none, closes stop asking the registry, and a new lock is dropped by a close again.
+    #[test]
+    fn closes_drop_record_locks_of_their_file_only() {
+        let fs: Arc<dyn vfsbox_api::FileSystem> = Arc::new(vfsbox_memory::MemoryFs::new());
+        let a = Emulated::new(Arc::clone(&fs));
+        let b = Emulated::new(fs);
+        let rw = libc::O_RDWR | libc::O_CREAT;
+        let (x, y) = (
+            a.open(b"x", rw, 0o644).unwrap(),
+            a.open(b"y", rw, 0o644).unwrap(),
+        );
+        let (bx, by) = (b.open(b"x", rw, 0).unwrap(), b.open(b"y", rw, 0).unwrap());
+        a.fcntl_lock(x, libc::F_SETLK, &mut write_lock(0, 10))
+            .unwrap();
+        a.fcntl_lock(y, libc::F_SETLK, &mut write_lock(0, 10))
+            .unwrap();
+        assert!(a.record_files.any());
+        // Closing another descriptor of y drops a's lock on y, not on x.
+        let y2 = a.open(b"y", libc::O_RDONLY, 0).unwrap();
+        a.close(y2).unwrap();
+        b.fcntl_lock(by, libc::F_SETLK, &mut write_lock(0, 1))
+            .unwrap();
+        assert_eq!(
+            b.fcntl_lock(bx, libc::F_SETLK, &mut write_lock(0, 1)),
+            Err(Errno::EAGAIN)
+        );
+        a.close(x).unwrap();
+        assert!(!a.record_files.any());
+        b.fcntl_lock(bx, libc::F_SETLK, &mut write_lock(0, 1))
+            .unwrap();
+        // The count starts again from nothing.
+        let x = a.open(b"x", rw, 0).unwrap();
+        a.fcntl_lock(y, libc::F_SETLK, &mut write_lock(20, 5))
+            .unwrap();
+        b.fcntl_lock(
+            bx,
+            libc::F_SETLK,
+            &mut vfsbox_api::Flock {
+                kind: libc::F_UNLCK as i16,
+                ..write_lock(0, 0)
+            },
+        )
+        .unwrap();
+        a.fcntl_lock(x, libc::F_SETLK, &mut write_lock(0, 1))
+            .unwrap();
+        a.close(y).unwrap();
+        assert!(a.record_files.any());
+        a.close(x).unwrap();
+        assert!(!a.record_files.any());
+    }
+}
