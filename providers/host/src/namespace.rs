@@ -69,7 +69,15 @@ impl HostFs {
             return None;
         }
         let (last, walk) = names.split_last()?;
-        let dir = self.dir_node(dir).ok()?;
+        // The root (where most walks start) is borrowed, not counted: no atomic increment
+        // and decrement of its reference count on every stat.
+        let held;
+        let dir: &Node = if dir == crate::table::ROOT {
+            self.table.root()
+        } else {
+            held = self.dir_node(dir).ok()?;
+            &held
+        };
         // The node id means nothing without `hold`; the attributes are what is asked.
         let entry = |st: &libc::statx| {
             attr(st).map(|attr| Entry {

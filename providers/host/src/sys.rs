@@ -83,6 +83,7 @@ pub(crate) fn statx_at(dir: BorrowedFd<'_>, name: &Name) -> Result<libc::statx, 
 /// [`statx_at`], handing the result to `f` where the kernel wrote it: the callers on hot
 /// paths build their answer straight from it instead of moving the 256-byte structure out
 /// first (a `memmove` that cost about a tenth of the user-space time of a `stat`).
+#[inline]
 pub(crate) fn statx_at_with<R>(
     dir: BorrowedFd<'_>,
     name: &Name,
@@ -107,6 +108,7 @@ pub(crate) fn statx_fd(fd: BorrowedFd<'_>) -> Result<libc::statx, Errno> {
 }
 
 /// [`statx_fd`], handing the result to `f` in place (see [`statx_at_with`]).
+#[inline]
 pub(crate) fn statx_fd_with<R>(
     fd: BorrowedFd<'_>,
     f: impl FnOnce(&libc::statx) -> R,

@@ -100,10 +100,20 @@ impl Hasher for FastHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
+        // Whole words are loaded as such and the short tail is shifted in byte by byte (the
+        // same little-endian, zero-padded words as copying each chunk into a zeroed buffer,
+        // without a `memcpy` call per chunk for the short names most lookups hash).
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.write_u64(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let word = tail
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+            self.write_u64(word);
         }
     }
     fn write_u64(&mut self, n: u64) {
@@ -183,6 +193,11 @@ impl Table {
             next: AtomicU64::new(ROOT.0 + 1),
             root,
         }
+    }
+
+    /// The root's node, borrowed.
+    pub(crate) fn root(&self) -> &Node {
+        &self.root
     }
 
     /// The node behind `id`; `ESTALE` if unknown or forgotten.
