@@ -6,7 +6,7 @@ use crate::identity::{MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::node::{Location, NodeRef};
 use crate::resolver::{is_dead_dir, Last, LastKind};
 use vfsbox_api::{
-    Attr, Entry, Errno, Fd, FileKind, Name, RenameFlags, SYMLINK_MAX, S_ISGID, S_ISUID,
+    Attr, Entry, Errno, Fd, FileKind, Name, RenameFlags, SYMLINK_MAX, S_ISGID, S_ISUID, S_ISVTX,
 };
 
 /// A check Linux makes besides `may_create`, and on which side of it.
@@ -319,6 +319,12 @@ impl Emulated {
         if self.read_only {
             return Err(Errno::EROFS);
         }
+        if let Some((old_name, new_name)) =
+            self.rename_unchecked(&old_loc, &old_last, &new_loc, &new_last, mode)
+        {
+            let dir = old_loc.node().id();
+            return self.fs.rename(dir, old_name, dir, new_name, mode);
+        }
         // Everything checked from here on comes after mnt_want_write in Linux: on a
         // read-only mount of a mount table it is EROFS instead.
         let checked = || -> Result<Option<(&Name, &Name)>, Errno> {
@@ -370,6 +376,37 @@ impl Emulated {
             new_name,
             mode,
         )
+    }
+
+    /// The names of a rename none of whose checks can fail, so the provider may be called
+    /// without looking either name up (its own errors are Linux's for that case): a plain
+    /// rename within one directory, no trailing slash, valid names, and a caller who may
+    /// write and search the directory and is not restrained by a sticky bit. `None` when
+    /// some check could fail: the lookups then decide, in Linux's order.
+    fn rename_unchecked<'l>(
+        &self,
+        old_loc: &Location,
+        old_last: &'l Last,
+        new_loc: &Location,
+        new_last: &'l Last,
+        mode: RenameFlags,
+    ) -> Option<(&'l Name, &'l Name)> {
+        if mode != RenameFlags::Replace
+            || old_last.trailing_slash
+            || new_last.trailing_slash
+            || old_loc.node().id() != new_loc.node().id()
+        {
+            return None;
+        }
+        if !self.eff.is_root() {
+            let dir = self.fs.getattr(old_loc.node().id()).ok()?;
+            if dir.perm & S_ISVTX != 0 || self.eff.may(&dir, MAY_WRITE | MAY_EXEC).is_err() {
+                return None;
+            }
+        }
+        let old_name = old_last.name(&self.fs, old_loc).ok()??;
+        let new_name = new_last.name(&self.fs, new_loc).ok()??;
+        Some((old_name, new_name))
     }
 
     /// Linux's checks between a rename's lookups and the filesystem call, in its order;
