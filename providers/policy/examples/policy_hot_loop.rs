@@ -1,6 +1,6 @@
 //! One `FileSystem` call on a policy stack (or, with `bare`, on the memory provider itself)
 //! in a loop, for instruction counts: `valgrind --tool=callgrind
-//! target/release/examples/hot_loop SUBJECT OP N`. SUBJECT is `bare`, `guard` (the four
+//! target/release/examples/policy_hot_loop SUBJECT OP N`. SUBJECT is `bare`, `guard` (the four
 //! memory mounts of `benches/policy/mounts.toml` under a guard with no rules), `rules` (+ the
 //! ten rules of `benches/policy/rules.toml`) or `stack` (+ the audit log of
 //! `benches/policy/logging.toml`, in a temporary directory); the file is `/a/bench/data`, as

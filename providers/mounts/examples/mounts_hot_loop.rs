@@ -1,6 +1,6 @@
 //! One `FileSystem` call on a mount table (or, with `bare`, on the memory provider itself) in
 //! a loop, for instruction counts: `valgrind --tool=callgrind
-//! target/release/examples/hot_loop SUBJECT OP N` with SUBJECT `bare` or `mounts` (four
+//! target/release/examples/mounts_hot_loop SUBJECT OP N` with SUBJECT `bare` or `mounts` (four
 //! memory providers at `/`, `/a`, `/b`, `/c`, the file in `/a`) and OP `lookup` (+forget),
 //! `getattr` or `open_read` (open, read 4 KiB, release). Instruction counts are stable on
 //! a loaded machine, where timings are not; run N and 10N and take the difference.
