@@ -92,6 +92,17 @@ macro_rules! __filesystem_method {
             $crate::__filesystem_call!(self $to $target (dir, names, search, hold))
         }
     };
+    ($to:tt open_name $target:ident) => {
+        fn open_name(
+            &self,
+            dir: $crate::NodeId,
+            name: &$crate::Name,
+            flags: $crate::OpenFlags,
+            check: $crate::OpenCheck<'_>,
+        ) -> Option<Result<($crate::Entry, $crate::HandleId), $crate::Errno>> {
+            $crate::__filesystem_call!(self $to $target (dir, name, flags, check))
+        }
+    };
     ($to:tt forget $target:ident) => {
         fn forget(&self, node: $crate::NodeId, count: u64) {
             $crate::__filesystem_call!(self $to $target (node, count))

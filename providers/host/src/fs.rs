@@ -1,15 +1,12 @@
 //! `impl FileSystem for HostFs`: each method hands over to the module that owns it.
 
 use crate::HostFs;
-use vfsbox_api::{
-    Capabilities, Entry, Errno, FileKind, FileSystem, HandleId, Name, NodeId, OpenCheck, OpenFlags,
-    Owner,
-};
+use vfsbox_api::{Capabilities, Entry, Errno, FileKind, FileSystem, HandleId, Name, NodeId, Owner};
 
 impl FileSystem for HostFs {
     // Each operation lives in the module that owns it.
     vfsbox_api::delegate_filesystem!(
-        lookup => do_lookup, lookup_path => do_lookup_path, getattr => do_getattr, setattr => do_setattr,
+        lookup => do_lookup, lookup_path => do_lookup_path, open_name => do_open_name, getattr => do_getattr, setattr => do_setattr,
         readlink => do_readlink, mkdir => do_mkdir, create => do_create, symlink => do_symlink,
         link => do_link, unlink => do_unlink, rmdir => do_rmdir, rename => do_rename,
         open => do_open, read => do_read, write => do_write, fsync => do_fsync, seek => do_seek,
@@ -39,15 +36,6 @@ impl FileSystem for HostFs {
     ) -> Result<Entry, Errno> {
         let _ = rdev; // devices are never made, so no device number is ever used
         self.do_mknod(dir, name, kind, perm, owner)
-    }
-    fn open_name(
-        &self,
-        dir: NodeId,
-        name: &Name,
-        flags: OpenFlags,
-        check: OpenCheck<'_>,
-    ) -> Option<Result<(Entry, HandleId), Errno>> {
-        self.do_open_name(dir, name, flags, check)
     }
     fn flush(&self, handle: HandleId) -> Result<(), Errno> {
         self.handles.file(handle).map(drop)

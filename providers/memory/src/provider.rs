@@ -1,13 +1,12 @@
 //! The `FileSystem` implementation: each method delegates to the module that owns it.
 
 use crate::fs::{MemoryFs, ROOT};
-use vfsbox_api::{Capabilities, Entry, Errno, FileSystem, HandleId, Name, NodeId};
-use vfsbox_api::{OpenCheck, OpenFlags};
+use vfsbox_api::{Capabilities, Errno, FileSystem, HandleId, NodeId};
 
 impl FileSystem for MemoryFs {
     // Each operation lives in the module that owns it.
     vfsbox_api::delegate_filesystem!(
-        lookup => do_lookup, lookup_path => do_lookup_path, forget => do_forget, getattr => do_getattr, setattr => do_setattr,
+        lookup => do_lookup, lookup_path => do_lookup_path, open_name => do_open_name, forget => do_forget, getattr => do_getattr, setattr => do_setattr,
         readlink => do_readlink, mkdir => do_mkdir, mknod => do_mknod, create => do_create,
         symlink => do_symlink, link => do_link, unlink => do_unlink, rmdir => do_rmdir,
         rename => do_rename, open => do_open, read => do_read, write => do_write,
@@ -26,16 +25,6 @@ impl FileSystem for MemoryFs {
 
     fn fsync(&self, handle: HandleId, _datasync: bool) -> Result<(), Errno> {
         self.do_fsync(handle)
-    }
-
-    fn open_name(
-        &self,
-        dir: NodeId,
-        name: &Name,
-        flags: OpenFlags,
-        check: OpenCheck<'_>,
-    ) -> Option<Result<(Entry, HandleId), Errno>> {
-        self.do_open_name(dir, name, flags, check)
     }
 
     fn release(&self, handle: HandleId) -> Result<(), Errno> {
