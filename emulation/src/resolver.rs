@@ -76,7 +76,7 @@ pub(crate) fn name_in<'n>(
     dir: NodeId,
     bytes: &'n [u8],
 ) -> Result<&'n Name, Errno> {
-    Name::from_component(bytes).map_err(|e| {
+    Name::new(bytes).map_err(|e| {
         let dead = fs.getattr(dir).is_ok_and(|a| is_dead_dir(&a));
         if e == Errno::ENAMETOOLONG && dead {
             Errno::ENOENT

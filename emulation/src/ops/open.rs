@@ -70,11 +70,11 @@ impl Emulated {
         let follow = flags & libc::O_NOFOLLOW == 0;
         let (found, created) = if flags & libc::O_CREAT == 0 {
             let mut resolver = self.resolver(&self.eff);
-            let found = if let Ok(name) = Name::from_component(path) {
+            let found = if let Ok(name) = Name::new(path) {
                 // One valid name in the start directory (the most common path): the walk's
                 // search check, then the name opened in place, with no walk set up and
                 // no chain copied for it. (A single name walks as cheaply as the quick
-                // walk, which only paths with a slash try; a name `from_component`
+                // walk, which only paths with a slash try; a name `Name::new`
                 // refuses is a path with a slash, `.`, `..`, or an over-long name, whose
                 // error the walk gives in its place.)
                 resolver.search_start(&start)?;
