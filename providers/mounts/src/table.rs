@@ -121,15 +121,17 @@ impl MountTable {
         }
     }
 
-    /// The outer id of a target that is a skeleton node (the walk of `lookup_path` only
-    /// holds those before it enters a mount).
-    fn node_of(&self, target: Target) -> NodeId {
+    /// The attributes of a target, as the table reports them.
+    fn attr_of(&self, target: Target) -> Result<Attr, Errno> {
         match target {
-            Target::Synth(index)
-            | Target::Inner {
-                skel: Some(index), ..
-            } => NodeId(Skeleton::id(index)),
-            Target::Inner { mount, .. } => NodeId(Skeleton::id(self.mounts[mount].skel)),
+            Target::Synth(index) => Ok(self.synth_attr(index)),
+            Target::Inner { mount, node, .. } => {
+                let mut attr = self.mounts[mount].fs.getattr(node);
+                if let Ok(attr) = &mut attr {
+                    attr.ino = remap_ino(mount, attr.ino);
+                }
+                attr
+            }
         }
     }
 
@@ -404,7 +406,7 @@ impl FileSystem for MountTable {
                 }
                 (child, _) => {
                     if let Some(check) = search.as_mut() {
-                        let attr = match self.getattr(self.node_of(target)) {
+                        let attr = match self.attr_of(target) {
                             Ok(attr) => attr,
                             Err(e) => return Some(Err(e)),
                         };
@@ -471,16 +473,7 @@ impl FileSystem for MountTable {
     }
 
     fn getattr(&self, node: NodeId) -> Result<Attr, Errno> {
-        match self.target(node)? {
-            Target::Synth(index) => Ok(self.synth_attr(index)),
-            Target::Inner { mount, node, .. } => {
-                let mut attr = self.mounts[mount].fs.getattr(node);
-                if let Ok(attr) = &mut attr {
-                    attr.ino = remap_ino(mount, attr.ino);
-                }
-                attr
-            }
-        }
+        self.attr_of(self.target(node)?)
     }
 
     /// Synthesized directories: an empty change succeeds, a size change is `EISDIR`, any
