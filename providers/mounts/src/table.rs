@@ -122,6 +122,7 @@ impl MountTable {
     }
 
     /// The attributes of a target, as the table reports them.
+    #[inline]
     fn attr_of(&self, target: Target) -> Result<Attr, Errno> {
         match target {
             Target::Synth(index) => Ok(self.synth_attr(index)),
